@@ -1,0 +1,207 @@
+// Batches: updates written to blob (or kept inline when tiny) but not yet part of the shard.
+// A builder sorts and consolidates what it is given in bounded chunks, so it holds about one part
+// in memory however many updates it receives.
+import { randomUUID } from 'node:crypto';
+import { beyond, checkAntichain, checkDiff, checkTime, fmt, leq, type Antichain } from './antichain.js';
+import type { Codec } from './codec.js';
+import { InvalidUsageError } from './errors.js';
+import type { Blob } from './location/types.js';
+import { retryExternal } from './location/retry.js';
+import { UpdateArena } from './part/arena.js';
+import { encodePart } from './part/encode.js';
+import type { PartColumns } from './part/types.js';
+import type { PartRef } from './state/types.js';
+import { inlineFromColumns } from './fetch.js';
+
+/** The JSON-serializable form of a Batch: send it to another thread, process or handle. */
+export interface TransmittableBatch {
+  readonly shardId: string;
+  readonly lower: Antichain;
+  readonly upper: Antichain;
+  readonly len: number;
+  readonly runs: readonly (readonly PartRef[])[];
+}
+
+export interface Batch {
+  readonly shardId: string;
+  readonly lower: Antichain;
+  readonly upper: Antichain;
+  readonly len: number;
+  toTransmittable(): TransmittableBatch;
+  delete(): Promise<void>;
+}
+
+export class BatchImpl implements Batch {
+  /** set once the batch's parts belong to the shard: delete() must not remove them then */
+  consumed = false;
+  constructor(
+    readonly shardId: string,
+    readonly lower: Antichain,
+    readonly upper: Antichain,
+    readonly len: number,
+    readonly runs: readonly (readonly PartRef[])[],
+    private readonly blob: Blob,
+  ) {}
+
+  toTransmittable(): TransmittableBatch {
+    return { shardId: this.shardId, lower: this.lower, upper: this.upper, len: this.len, runs: this.runs };
+  }
+
+  async delete(): Promise<void> {
+    if (this.consumed) return;
+    this.consumed = true;
+    await deleteParts(this.blob, this.runs);
+  }
+}
+
+export async function deleteParts(blob: Blob, runs: readonly (readonly PartRef[])[]): Promise<void> {
+  for (const run of runs) {
+    for (const p of run) {
+      if (!p.inline) await retryExternal(() => blob.delete(p.key), `delete ${p.key}`);
+    }
+  }
+}
+
+export interface BatchBuilder<K, V> {
+  add(key: K, val: V, time: number, diff: number): Promise<void>;
+  finish(upper: Antichain): Promise<Batch>;
+}
+
+export interface BuilderDeps<K, V> {
+  readonly shardId: string;
+  readonly blob: Blob;
+  readonly keyCodec: Codec<K>;
+  readonly valCodec: Codec<V>;
+  readonly targetBytes: number;
+  readonly inlineMaxBytes: number;
+}
+
+const MAX_ARENA_ROWS = 1 << 21;
+const RESOLVED = Promise.resolve();
+
+export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
+  private arena = new UpdateArena();
+  private readonly runs: PartRef[][] = [];
+  private last: { k: Uint8Array; v: Uint8Array; t: number } | null = null;
+  private maxTime = -1;
+  private len = 0;
+  private finished = false;
+  private pending: Promise<void> = RESOLVED;
+  readonly lower: Antichain;
+
+  constructor(
+    private readonly deps: BuilderDeps<K, V>,
+    lower: Antichain,
+  ) {
+    this.lower = checkAntichain(lower, 'lower');
+  }
+
+  /** Synchronous core of add(): validation and encoding; true when the arena should be flushed. */
+  push(key: K, val: V, time: number, diff: number): boolean {
+    if (this.finished) throw new InvalidUsageError('InvalidArgument', 'batch builder already finished');
+    checkTime(time);
+    checkDiff(diff);
+    if (!beyond(time, this.lower)) {
+      throw new InvalidUsageError(
+        'UpdateNotBeyondLower',
+        `update time ${time} is not beyond the batch lower ${fmt(this.lower)}`,
+      );
+    }
+    if (time > this.maxTime) this.maxTime = time;
+    this.arena.add(this.deps.keyCodec.encode(key), this.deps.valCodec.encode(val), time, diff);
+    return this.arena.sizeBytes >= this.deps.targetBytes || this.arena.len >= MAX_ARENA_ROWS;
+  }
+
+  add(key: K, val: V, time: number, diff: number): Promise<void> {
+    if (this.push(key, val, time, diff)) return this.flush();
+    return this.pending;
+  }
+
+  /** Writes the arena as one sorted part; it continues the current run when it sorts after it. */
+  async flush(): Promise<void> {
+    await this.pending;
+    if (this.arena.len === 0) return;
+    const cols = this.arena.sortAndConsolidate();
+    this.arena = new UpdateArena();
+    if (cols.len === 0) return;
+    const p = this.writePart(cols, false).then((ref) => {
+      const first = rowAt(cols, 0);
+      if (this.runs.length > 0 && this.last && compareRows(this.last, first) < 0) {
+        this.runs[this.runs.length - 1].push(ref);
+      } else {
+        this.runs.push([ref]);
+      }
+      this.last = copyRow(rowAt(cols, cols.len - 1));
+      this.len += cols.len;
+    });
+    this.pending = p;
+    await p;
+  }
+
+  private async writePart(cols: PartColumns, allowInline: boolean): Promise<PartRef> {
+    if (allowInline) {
+      const inline = inlineFromColumns(cols);
+      const size = inline.k.reduce((n, s) => n + s.length, 0) + inline.v.reduce((n, s) => n + s.length, 0) + 16 * cols.len;
+      if (size <= this.deps.inlineMaxBytes) {
+        return { key: `inline:${cols.len}`, encodedSizeBytes: size, len: cols.len, inline };
+      }
+    }
+    const bytes = encodePart(cols);
+    const key = `${this.deps.shardId}/part/${randomUUID()}`;
+    await retryExternal(() => this.deps.blob.set(key, bytes), `write part ${key}`);
+    return { key, encodedSizeBytes: bytes.length, len: cols.len };
+  }
+
+  async finish(upperArg: Antichain): Promise<Batch> {
+    const upper = checkAntichain(upperArg, 'upper');
+    await this.pending;
+    this.finished = true;
+    const fail = async (err: Error): Promise<never> => {
+      await deleteParts(this.deps.blob, this.runs);
+      throw err;
+    };
+    if (!leq(this.lower, upper)) {
+      return fail(new InvalidUsageError('InvalidBounds', `batch lower ${fmt(this.lower)} is not <= upper ${fmt(upper)}`));
+    }
+    if (this.maxTime >= 0 && beyond(this.maxTime, upper)) {
+      return fail(
+        new InvalidUsageError('UpdateBeyondUpper', `update time ${this.maxTime} is beyond the batch upper ${fmt(upper)}`),
+      );
+    }
+    if (this.arena.len > 0) {
+      const cols = this.arena.sortAndConsolidate();
+      if (cols.len > 0) {
+        // Only a batch that is one small part goes inline: bigger ones keep state small.
+        const ref = await this.writePart(cols, this.runs.length === 0);
+        const first = rowAt(cols, 0);
+        if (this.runs.length > 0 && this.last && compareRows(this.last, first) < 0) this.runs[this.runs.length - 1].push(ref);
+        else this.runs.push([ref]);
+        this.len += cols.len;
+      }
+    }
+    this.arena = new UpdateArena();
+    return new BatchImpl(this.deps.shardId, this.lower, upper, this.len, this.runs, this.deps.blob);
+  }
+}
+
+interface Row {
+  k: Uint8Array;
+  v: Uint8Array;
+  t: number;
+}
+
+function rowAt(c: PartColumns, i: number): Row {
+  return {
+    k: c.keys.data.subarray(c.keys.offsets[i], c.keys.offsets[i + 1]),
+    v: c.vals.data.subarray(c.vals.offsets[i], c.vals.offsets[i + 1]),
+    t: c.times[i],
+  };
+}
+
+function copyRow(r: Row): Row {
+  return { k: r.k.slice(), v: r.v.slice(), t: r.t };
+}
+
+function compareRows(a: Row, b: Row): number {
+  return Buffer.compare(a.k, b.k) || Buffer.compare(a.v, b.v) || a.t - b.t;
+}

@@ -1,0 +1,197 @@
+// PersistClient: one per location in a process. It shares one Machine per shard among all of its
+// handles, so they see each other's writes at once and never race each other's CAS.
+import { defaultConfig, type PersistConfig } from './config.js';
+import { ClientClosedError, InvalidUsageError } from './errors.js';
+import type { ClientContext } from './handle.js';
+import { isShardId, newLeasedReaderId, newWriterId, parseCriticalReaderId, parseShardId } from './ids.js';
+import { inspectState, type ShardInspection } from './inspect.js';
+import { openLocation, openSandboxLocation } from './location/uri.js';
+import type { Blob, Consensus } from './location/types.js';
+import { retryExternal } from './location/retry.js';
+import { Machine } from './machine.js';
+import { ReadHandleImpl, type ReadHandle } from './read.js';
+import { SinceHandleImpl, type SinceHandle } from './since.js';
+import * as t from './state/transitions.js';
+import { WriteHandleImpl, type WriteHandle } from './write.js';
+import type { Codec } from './codec.js';
+import type { Antichain } from './antichain.js';
+import { AdminImpl, type Admin } from './admin/admin.js';
+
+export interface PersistLocation {
+  blob: string;
+  consensus: string;
+}
+
+export interface HandleOptions<K, V> {
+  keyCodec: Codec<K>;
+  valCodec: Codec<V>;
+  diagnostics?: { shardName: string; handlePurpose: string };
+}
+
+export class PersistClient {
+  private closed = false;
+  private readonly machines = new Map<string, Promise<Machine>>();
+  private readonly handles = new Set<{ expire(): Promise<void> }>();
+  readonly config: PersistConfig;
+  readonly admin: Admin;
+  private readonly ctx: ClientContext;
+
+  private constructor(
+    readonly consensus: Consensus,
+    readonly blob: Blob,
+    config: Partial<PersistConfig> | undefined,
+  ) {
+    this.config = { ...defaultConfig(), ...(config ?? {}) };
+    this.ctx = {
+      config: this.config,
+      blob,
+      isClosed: () => this.closed,
+      register: (h) => {
+        this.handles.add(h);
+        return () => this.handles.delete(h);
+      },
+    };
+    this.admin = new AdminImpl(this);
+  }
+
+  static async open(location: PersistLocation, config?: Partial<PersistConfig>): Promise<PersistClient> {
+    const { consensus, blob } = await openLocation(location);
+    return new PersistClient(consensus, blob, config);
+  }
+
+  static async openSandbox(path: string, config?: Partial<PersistConfig>): Promise<PersistClient> {
+    const { consensus, blob } = await openSandboxLocation(path);
+    return new PersistClient(consensus, blob, config);
+  }
+
+  private check(): void {
+    if (this.closed) throw new ClientClosedError();
+  }
+
+  /** The shared machine of a shard (loading its state on first use). */
+  async machine(shardArg: string): Promise<Machine> {
+    this.check();
+    const shardId = parseShardId(shardArg);
+    let m = this.machines.get(shardId);
+    if (!m) {
+      m = Machine.open(shardId, { consensus: this.consensus, blob: this.blob, config: this.config });
+      this.machines.set(shardId, m);
+      m.catch(() => this.machines.delete(shardId));
+    }
+    return m;
+  }
+
+  async open<K, V>(shard: string, opts: HandleOptions<K, V>): Promise<[WriteHandle<K, V>, ReadHandle<K, V>]> {
+    const w = await this.openWriter(shard, opts);
+    try {
+      return [w, await this.openLeasedReader(shard, opts)];
+    } catch (e) {
+      await w.expire().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async openWriter<K, V>(shard: string, opts: HandleOptions<K, V>): Promise<WriteHandle<K, V>> {
+    checkOptions(opts);
+    const machine = await this.machine(shard);
+    const writerId = newWriterId();
+    await machine.apply((s, now) =>
+      t.registerWriter(
+        s,
+        {
+          writerId,
+          purpose: opts.diagnostics?.handlePurpose ?? 'writer',
+          hostname: this.config.hostname,
+          leaseDurationMs: this.config.writerLeaseDurationMs,
+          codecs: { key: opts.keyCodec.name, val: opts.valCodec.name },
+          name: opts.diagnostics?.shardName,
+        },
+        now,
+      ),
+    );
+    return new WriteHandleImpl(this.ctx, machine, writerId, opts.keyCodec, opts.valCodec);
+  }
+
+  async openLeasedReader<K, V>(shard: string, opts: HandleOptions<K, V>): Promise<ReadHandle<K, V>> {
+    checkOptions(opts);
+    return this.registerReader(shard, opts, opts.diagnostics?.handlePurpose ?? 'reader');
+  }
+
+  private async registerReader<K, V>(
+    shard: string,
+    opts: HandleOptions<K, V>,
+    purpose: string,
+    since?: Antichain,
+  ): Promise<ReadHandleImpl<K, V>> {
+    const machine = await this.machine(shard);
+    const readerId = newLeasedReaderId();
+    const r = await machine.apply((s, now) =>
+      t.registerLeasedReader(
+        s,
+        {
+          readerId,
+          purpose,
+          hostname: this.config.hostname,
+          leaseDurationMs: this.config.readerLeaseDurationMs,
+          codecs: { key: opts.keyCodec.name, val: opts.valCodec.name },
+          name: opts.diagnostics?.shardName,
+          since,
+        },
+        now,
+      ),
+    );
+    return new ReadHandleImpl(this.ctx, machine, readerId, r.since, opts.keyCodec, opts.valCodec, (since2, purpose2) =>
+      this.registerReader(shard, opts, purpose2, since2),
+    );
+  }
+
+  async openCriticalSince(shard: string, readerId: string, opts: { purpose: string }): Promise<SinceHandle> {
+    const id = parseCriticalReaderId(readerId);
+    const machine = await this.machine(shard);
+    const r = await machine.apply((s) => t.registerCriticalReader(s, { readerId: id, purpose: String(opts?.purpose ?? '') }));
+    return new SinceHandleImpl(this.ctx, machine, id, r);
+  }
+
+  async listShards(): Promise<string[]> {
+    this.check();
+    const keys = await retryExternal(() => this.consensus.listKeys(), 'list shards');
+    return keys.filter(isShardId).sort();
+  }
+
+  async inspectShard(shard: string, at?: { seqno: number }): Promise<ShardInspection> {
+    const machine = await this.machine(shard);
+    await machine.refresh();
+    if (machine.current.seqno === 0) {
+      throw new InvalidUsageError('UnknownShard', `shard ${shard} does not exist in this location`);
+    }
+    if (at === undefined) return inspectState(machine.current);
+    if (typeof at !== 'object' || at === null || !Number.isSafeInteger(at.seqno)) {
+      throw new InvalidUsageError('InvalidArgument', 'at must be { seqno: integer }');
+    }
+    return inspectState(await machine.stateAt(at.seqno));
+  }
+
+  /** Idempotent. Expires this client's handles (best effort) and closes the location. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    const handles = [...this.handles];
+    await Promise.allSettled(handles.map((h) => h.expire()));
+    this.closed = true;
+    for (const m of this.machines.values()) m.then((x) => x.close(), () => undefined);
+    this.machines.clear();
+    await Promise.allSettled([this.consensus.close(), this.blob.close()]);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}
+
+function checkOptions(opts: HandleOptions<unknown, unknown>): void {
+  const ok = (c: unknown): boolean =>
+    typeof c === 'object' && c !== null && typeof (c as Codec<unknown>).name === 'string' &&
+    typeof (c as Codec<unknown>).encode === 'function' && typeof (c as Codec<unknown>).decode === 'function';
+  if (!opts || !ok(opts.keyCodec) || !ok(opts.valCodec)) {
+    throw new InvalidUsageError('InvalidArgument', 'keyCodec and valCodec must be codecs ({ name, encode, decode })');
+  }
+}

@@ -1,0 +1,55 @@
+// Fetching parts: from blob (checksummed columnar encoding) or inline in state.
+import { CorruptDataError } from './errors.js';
+import type { Blob } from './location/types.js';
+import { retryExternal } from './location/retry.js';
+import { decodePart } from './part/encode.js';
+import type { PartColumns } from './part/types.js';
+import type { InlineUpdates, PartRef } from './state/types.js';
+
+export function inlineFromColumns(c: PartColumns): InlineUpdates {
+  const k: string[] = [];
+  const v: string[] = [];
+  const t: number[] = [];
+  const d: number[] = [];
+  for (let i = 0; i < c.len; i++) {
+    k.push(Buffer.from(c.keys.data.buffer, c.keys.data.byteOffset + c.keys.offsets[i], c.keys.offsets[i + 1] - c.keys.offsets[i]).toString('base64'));
+    v.push(Buffer.from(c.vals.data.buffer, c.vals.data.byteOffset + c.vals.offsets[i], c.vals.offsets[i + 1] - c.vals.offsets[i]).toString('base64'));
+    t.push(c.times[i]);
+    d.push(c.diffs[i]);
+  }
+  return { k, v, t, d };
+}
+
+function binaryColumn(values: readonly string[]): { offsets: Int32Array; data: Uint8Array } {
+  const bufs = values.map((s) => Buffer.from(s, 'base64'));
+  const offsets = new Int32Array(bufs.length + 1);
+  let n = 0;
+  bufs.forEach((b, i) => {
+    n += b.length;
+    offsets[i + 1] = n;
+  });
+  const data = new Uint8Array(n);
+  bufs.forEach((b, i) => data.set(b, offsets[i]));
+  return { offsets, data };
+}
+
+export function columnsFromInline(key: string, u: InlineUpdates): PartColumns {
+  const len = u.t.length;
+  if (u.k.length !== len || u.v.length !== len || u.d.length !== len) {
+    throw new CorruptDataError(key, 'inline part columns differ in length');
+  }
+  return {
+    len,
+    keys: binaryColumn(u.k),
+    vals: binaryColumn(u.v),
+    times: Float64Array.from(u.t),
+    diffs: Float64Array.from(u.d),
+  };
+}
+
+export async function fetchColumns(blob: Blob, part: PartRef): Promise<PartColumns> {
+  if (part.inline) return columnsFromInline(part.key, part.inline);
+  const bytes = await retryExternal(() => blob.get(part.key), `get ${part.key}`);
+  if (!bytes) throw new CorruptDataError(part.key, 'part is referenced by state but missing from blob');
+  return decodePart(part.key, bytes);
+}

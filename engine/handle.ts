@@ -1,0 +1,71 @@
+// What every handle shares: its client, its shard's machine, a background heartbeat, and the
+// rules for closed clients and expired leases.
+import { ClientClosedError, LeaseExpiredError } from './errors.js';
+import type { Machine } from './machine.js';
+import type { PersistConfig } from './config.js';
+import type { Blob } from './location/types.js';
+
+export interface ClientContext {
+  readonly config: PersistConfig;
+  readonly blob: Blob;
+  isClosed(): boolean;
+  /** handles register so that close() can expire them */
+  register(h: { expire(): Promise<void> }): () => void;
+}
+
+export abstract class HandleBase {
+  protected expired = false;
+  private timer: NodeJS.Timeout | null = null;
+  private unregister: () => void;
+
+  constructor(
+    protected readonly ctx: ClientContext,
+    protected readonly machine: Machine,
+    readonly kind: string,
+    readonly id: string,
+  ) {
+    this.unregister = ctx.register(this);
+  }
+
+  protected startHeartbeat(intervalMs: number): void {
+    this.timer = setInterval(() => {
+      if (this.expired || this.ctx.isClosed()) return this.stopHeartbeat();
+      this.heartbeat().catch((e) => {
+        if (e instanceof LeaseExpiredError) this.markExpired();
+      });
+    }, Math.max(10, intervalMs));
+    this.timer.unref();
+  }
+
+  protected abstract heartbeat(): Promise<void>;
+
+  private stopHeartbeat(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  protected markExpired(): void {
+    this.expired = true;
+    this.stopHeartbeat();
+    this.unregister();
+  }
+
+  /** Every public call starts here: a closed client or an expired handle rejects. */
+  protected check(): void {
+    if (this.ctx.isClosed()) throw new ClientClosedError();
+    if (this.expired) throw new LeaseExpiredError(`${this.kind} ${this.id} of shard ${this.machine.shardId} has expired`);
+  }
+
+  /** Runs a state operation; a LeaseExpiredError from state marks this handle expired. */
+  protected async guard<R>(op: () => Promise<R>): Promise<R> {
+    this.check();
+    try {
+      return await op();
+    } catch (e) {
+      if (e instanceof LeaseExpiredError) this.markExpired();
+      throw e;
+    }
+  }
+
+  abstract expire(): Promise<void>;
+}

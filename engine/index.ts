@@ -1,0 +1,24 @@
+// The engine's public API (see shared/design/engine-api.md). Outside code imports only from here.
+export type { Antichain } from './antichain.js';
+export type { Update, WriteHandle, AppendResult } from './write.js';
+export type { ReadHandle, LeasedPart } from './read.js';
+export type { Listen, Subscribe, ListenEvent } from './listen.js';
+export type { SinceHandle } from './since.js';
+export type { Batch, BatchBuilder, TransmittableBatch } from './batch.js';
+export type { ShardInspection } from './inspect.js';
+export type { Admin } from './admin/admin.js';
+export type { PersistConfig } from './config.js';
+export type { Codec } from './codec.js';
+export { codecs } from './codec.js';
+export { PersistClient, type PersistLocation, type HandleOptions } from './client.js';
+export { newShardId, parseShardId, newCriticalReaderId } from './ids.js';
+export {
+  InvalidUsageError,
+  SinceError,
+  LeaseExpiredError,
+  ClientClosedError,
+  RuntimeShutdownError,
+  CorruptDataError,
+  LocationError,
+  type InvalidUsageKind,
+} from './errors.js';

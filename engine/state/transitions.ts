@@ -1,0 +1,279 @@
+// Pure state transitions: (state, command, now) -> changes + result, or a thrown contract error.
+// No I/O here; `machine` applies the changes by compare-and-set.
+import { eq, fmt, join, meet, type Antichain } from '../antichain.js';
+import { InvalidUsageError, LeaseExpiredError } from '../errors.js';
+import type {
+  Changes,
+  CriticalReaderState,
+  HollowBatch,
+  KeyedChange,
+  LeasedReaderState,
+  PartRef,
+  ShardState,
+  StateDiff,
+  WriterState,
+} from './types.js';
+
+export interface Outcome<R> {
+  /** null: nothing to write (the command changed nothing, e.g. an upper mismatch) */
+  readonly changes: Changes | null;
+  readonly result: R;
+}
+
+export interface CodecNames {
+  readonly key: string;
+  readonly val: string;
+}
+
+function checkCodecs(state: ShardState, codecs: CodecNames): Partial<Changes> {
+  if (state.codecs === null) return { codecs };
+  if (state.codecs.key !== codecs.key) {
+    throw new InvalidUsageError('CodecMismatch', `key codec mismatch ${codecs.key} vs previous ${state.codecs.key}`);
+  }
+  if (state.codecs.val !== codecs.val) {
+    throw new InvalidUsageError('CodecMismatch', `val codec mismatch ${codecs.val} vs previous ${state.codecs.val}`);
+  }
+  return {};
+}
+
+function nameChange(state: ShardState, name: string | undefined): Partial<Changes> {
+  return state.name === null && name ? { name } : {};
+}
+
+export function registerWriter(
+  state: ShardState,
+  cmd: { writerId: string; purpose: string; hostname: string; leaseDurationMs: number; codecs: CodecNames; name?: string },
+  now: number,
+): Outcome<{ upper: Antichain }> {
+  const writer: WriterState = {
+    id: cmd.writerId,
+    purpose: cmd.purpose,
+    hostname: cmd.hostname,
+    lastHeartbeatMs: now,
+    leaseDurationMs: cmd.leaseDurationMs,
+  };
+  return {
+    changes: {
+      ...checkCodecs(state, cmd.codecs),
+      ...nameChange(state, cmd.name),
+      writers: [{ id: writer.id, value: writer }],
+    },
+    result: { upper: state.upper },
+  };
+}
+
+export function registerLeasedReader(
+  state: ShardState,
+  cmd: {
+    readerId: string;
+    purpose: string;
+    hostname: string;
+    leaseDurationMs: number;
+    codecs: CodecNames | null;
+    name?: string;
+    /** for clone(): start at this since instead of the shard's */
+    since?: Antichain;
+  },
+  now: number,
+): Outcome<{ since: Antichain }> {
+  const since = cmd.since ? join(cmd.since, state.since) : state.since;
+  const reader: LeasedReaderState = {
+    id: cmd.readerId,
+    purpose: cmd.purpose,
+    hostname: cmd.hostname,
+    since,
+    seqno: state.seqno,
+    lastHeartbeatMs: now,
+    leaseDurationMs: cmd.leaseDurationMs,
+  };
+  return {
+    changes: {
+      ...(cmd.codecs ? checkCodecs(state, cmd.codecs) : {}),
+      ...nameChange(state, cmd.name),
+      leasedReaders: [{ id: reader.id, value: reader }],
+    },
+    result: { since },
+  };
+}
+
+export function registerCriticalReader(
+  state: ShardState,
+  cmd: { readerId: string; purpose: string },
+): Outcome<CriticalReaderState> {
+  const existing = state.criticalReaders[cmd.readerId];
+  if (existing) return { changes: null, result: existing };
+  const reader: CriticalReaderState = { id: cmd.readerId, purpose: cmd.purpose, since: state.since, opaque: '' };
+  return { changes: { criticalReaders: [{ id: reader.id, value: reader }] }, result: reader };
+}
+
+function liveWriter(state: ShardState, writerId: string): WriterState {
+  const w = state.writers[writerId];
+  if (!w) throw new LeaseExpiredError(`writer ${writerId} of shard ${state.shardId} has expired`);
+  return w;
+}
+
+function liveReader(state: ShardState, readerId: string): LeasedReaderState {
+  const r = state.leasedReaders[readerId];
+  if (!r) throw new LeaseExpiredError(`reader ${readerId} of shard ${state.shardId} has expired`);
+  return r;
+}
+
+export function heartbeatWriter(state: ShardState, cmd: { writerId: string }, now: number): Outcome<void> {
+  const w = liveWriter(state, cmd.writerId);
+  return { changes: { writers: [{ id: w.id, value: { ...w, lastHeartbeatMs: now } }] }, result: undefined };
+}
+
+export function heartbeatReader(
+  state: ShardState,
+  cmd: { readerId: string; seqno: number },
+  now: number,
+): Outcome<{ since: Antichain }> {
+  const r = liveReader(state, cmd.readerId);
+  return {
+    changes: { leasedReaders: [{ id: r.id, value: { ...r, lastHeartbeatMs: now, seqno: cmd.seqno } }] },
+    result: { since: r.since },
+  };
+}
+
+export type AppendResult = { ok: true } | { ok: false; expected: Antichain; current: Antichain };
+
+export interface AppendCommand {
+  writerId: string;
+  expectedUpper: Antichain;
+  newUpper: Antichain;
+  /** parts of every batch of this atomic append; one run per input run */
+  runs: readonly (readonly PartRef[])[];
+  len: number;
+}
+
+export function compareAndAppend(state: ShardState, cmd: AppendCommand, now: number): Outcome<AppendResult> {
+  const w = liveWriter(state, cmd.writerId);
+  if (!eq(state.upper, cmd.expectedUpper)) {
+    return { changes: null, result: { ok: false, expected: cmd.expectedUpper, current: state.upper } };
+  }
+  const heartbeat: KeyedChange<WriterState> = { id: w.id, value: { ...w, lastHeartbeatMs: now } };
+  const changes: { -readonly [K in keyof Changes]: Changes[K] } = { writers: [heartbeat], upper: cmd.newUpper };
+  if (cmd.len > 0 && cmd.runs.length > 0) {
+    const batch: HollowBatch = {
+      id: `b${state.nextBatchId}`,
+      lower: cmd.expectedUpper,
+      upper: cmd.newUpper,
+      since: [0],
+      len: cmd.len,
+      level: 0,
+      runs: cmd.runs,
+    };
+    changes.batchesAdded = [batch];
+    changes.nextBatchId = state.nextBatchId + 1;
+  }
+  if (eq(cmd.newUpper, cmd.expectedUpper)) delete changes.upper;
+  return { changes, result: { ok: true } };
+}
+
+export function downgradeSince(
+  state: ShardState,
+  cmd: { readerId: string; since: Antichain; seqno: number },
+  now: number,
+): Outcome<{ since: Antichain }> {
+  const r = liveReader(state, cmd.readerId);
+  const since = join(r.since, cmd.since);
+  return {
+    changes: {
+      leasedReaders: [{ id: r.id, value: { ...r, since, seqno: cmd.seqno, lastHeartbeatMs: now } }],
+    },
+    result: { since },
+  };
+}
+
+export type CompareAndDowngradeResult = { ok: true; since: Antichain } | { ok: false; opaque: string };
+
+export function compareAndDowngradeSince(
+  state: ShardState,
+  cmd: { readerId: string; expectedOpaque: string; opaque: string; since: Antichain },
+): Outcome<CompareAndDowngradeResult> {
+  const r = state.criticalReaders[cmd.readerId];
+  if (!r) {
+    throw new InvalidUsageError('UnknownReader', `critical reader ${cmd.readerId} is not registered on ${state.shardId}`);
+  }
+  if (r.opaque !== cmd.expectedOpaque) return { changes: null, result: { ok: false, opaque: r.opaque } };
+  const since = join(r.since, cmd.since);
+  return {
+    changes: { criticalReaders: [{ id: r.id, value: { ...r, since, opaque: cmd.opaque } }] },
+    result: { ok: true, since },
+  };
+}
+
+export function expireLeasedReader(state: ShardState, cmd: { readerId: string }): Outcome<boolean> {
+  if (!state.leasedReaders[cmd.readerId]) return { changes: null, result: false };
+  return { changes: { leasedReaders: [{ id: cmd.readerId, value: null }] }, result: true };
+}
+
+export function expireCriticalReader(state: ShardState, cmd: { readerId: string }): Outcome<boolean> {
+  if (!state.criticalReaders[cmd.readerId]) return { changes: null, result: false };
+  return { changes: { criticalReaders: [{ id: cmd.readerId, value: null }] }, result: true };
+}
+
+export function expireWriter(state: ShardState, cmd: { writerId: string }): Outcome<boolean> {
+  if (!state.writers[cmd.writerId]) return { changes: null, result: false };
+  return { changes: { writers: [{ id: cmd.writerId, value: null }] }, result: true };
+}
+
+/**
+ * Turns a transition's changes into the next diff: then expires every lease silent for longer
+ * than its duration (after the acting handle's own heartbeat, which is in `changes`) and moves the
+ * shard since to the meet of the remaining readers (never backwards).
+ */
+export function commit(state: ShardState, changes: Changes, now: number, latestRollup: number | null): StateDiff {
+  const leased = mergeKeyed(state.leasedReaders, changes.leasedReaders);
+  const critical = mergeKeyed(state.criticalReaders, changes.criticalReaders);
+  const writers = mergeKeyed(state.writers, changes.writers);
+  const leasedChanges = [...(changes.leasedReaders ?? [])];
+  const writerChanges = [...(changes.writers ?? [])];
+  for (const [id, r] of Object.entries(leased)) {
+    if (now - r.lastHeartbeatMs > r.leaseDurationMs) {
+      delete leased[id];
+      leasedChanges.push({ id, value: null });
+    }
+  }
+  for (const [id, w] of Object.entries(writers)) {
+    if (now - w.lastHeartbeatMs > w.leaseDurationMs) {
+      delete writers[id];
+      writerChanges.push({ id, value: null });
+    }
+  }
+  let readersMeet: Antichain | null = null;
+  for (const r of Object.values(leased)) readersMeet = readersMeet ? meet(readersMeet, r.since) : r.since;
+  for (const r of Object.values(critical)) readersMeet = readersMeet ? meet(readersMeet, r.since) : r.since;
+  const since = readersMeet ? join(state.since, readersMeet) : state.since;
+
+  const diff: { -readonly [K in keyof StateDiff]: StateDiff[K] } = {
+    ...changes,
+    seqno: state.seqno + 1,
+    walltimeMs: Math.max(now, state.walltimeMs),
+    latestRollup,
+  };
+  if (leasedChanges.length) diff.leasedReaders = leasedChanges;
+  if (writerChanges.length) diff.writers = writerChanges;
+  if (!eq(since, state.since)) diff.since = since;
+  return diff;
+}
+
+function mergeKeyed<T>(map: Readonly<Record<string, T>>, changes: readonly KeyedChange<T>[] | undefined): Record<string, T> {
+  const next: Record<string, T> = { ...map };
+  for (const c of changes ?? []) {
+    if (c.value === null) delete next[c.id];
+    else next[c.id] = c.value;
+  }
+  return next;
+}
+
+export function seqnoSince(state: ShardState): number {
+  let min = state.seqno;
+  for (const r of Object.values(state.leasedReaders)) min = Math.min(min, r.seqno);
+  return min;
+}
+
+export function describeBounds(lower: Antichain, upper: Antichain): string {
+  return `[${fmt(lower)}, ${fmt(upper)})`;
+}
+

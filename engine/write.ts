@@ -1,0 +1,214 @@
+// WriteHandle: appends batches to a shard by compare-and-set of its upper.
+import { checkAntichain, eq, fmt, leq, lt, type Antichain } from './antichain.js';
+import { BatchBuilderImpl, BatchImpl, type Batch, type BatchBuilder, type TransmittableBatch } from './batch.js';
+import type { Codec } from './codec.js';
+import { InvalidUsageError } from './errors.js';
+import { HandleBase, type ClientContext } from './handle.js';
+import type { Machine } from './machine.js';
+import * as t from './state/transitions.js';
+import type { PartRef } from './state/types.js';
+
+export type Update<K, V> = readonly [key: K, val: V, time: number, diff: number];
+export type AppendResult = t.AppendResult;
+
+export interface WriteHandle<K, V> {
+  readonly shardId: string;
+  readonly writerId: string;
+  upper(): Antichain;
+  fetchRecentUpper(): Promise<Antichain>;
+  compareAndAppend(updates: Iterable<Update<K, V>>, expectedUpper: Antichain, newUpper: Antichain): Promise<AppendResult>;
+  append(updates: Iterable<Update<K, V>>, lower: Antichain, upper: Antichain): Promise<AppendResult>;
+  batch(updates: Iterable<Update<K, V>>, lower: Antichain, upper: Antichain): Promise<Batch>;
+  builder(lower: Antichain): BatchBuilder<K, V>;
+  compareAndAppendBatch(batches: Batch[], expectedUpper: Antichain, newUpper: Antichain): Promise<AppendResult>;
+  appendBatch(batch: Batch, lower: Antichain, upper: Antichain): Promise<AppendResult>;
+  batchFromTransmittable(t: TransmittableBatch): Batch;
+  waitForUpperPast(frontier: Antichain): Promise<void>;
+  expire(): Promise<void>;
+}
+
+export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, V> {
+  constructor(
+    ctx: ClientContext,
+    machine: Machine,
+    readonly writerId: string,
+    private readonly keyCodec: Codec<K>,
+    private readonly valCodec: Codec<V>,
+  ) {
+    super(ctx, machine, 'writer', writerId);
+    this.startHeartbeat(ctx.config.writerLeaseDurationMs / 4);
+  }
+
+  get shardId(): string {
+    return this.machine.shardId;
+  }
+
+  protected async heartbeat(): Promise<void> {
+    await this.machine.apply((s, now) => t.heartbeatWriter(s, { writerId: this.writerId }, now));
+  }
+
+  upper(): Antichain {
+    return this.machine.current.upper;
+  }
+
+  fetchRecentUpper(): Promise<Antichain> {
+    return this.guard(async () => {
+      await this.machine.refresh();
+      return this.machine.current.upper;
+    });
+  }
+
+  builder(lower: Antichain): BatchBuilder<K, V> {
+    this.check();
+    return new BatchBuilderImpl(
+      {
+        shardId: this.shardId,
+        blob: this.ctx.blob,
+        keyCodec: this.keyCodec,
+        valCodec: this.valCodec,
+        targetBytes: this.ctx.config.blobTargetSizeBytes,
+        inlineMaxBytes: this.ctx.config.inlineWritesMaxBytes,
+      },
+      lower,
+    );
+  }
+
+  async batch(updates: Iterable<Update<K, V>>, lower: Antichain, upper: Antichain): Promise<Batch> {
+    this.check();
+    const upperChecked = checkAntichain(upper, 'upper');
+    const b = this.builder(lower) as BatchBuilderImpl<K, V>;
+    if (!leq(b.lower, upperChecked)) {
+      throw new InvalidUsageError('InvalidBounds', `lower ${fmt(b.lower)} is not <= upper ${fmt(upperChecked)}`);
+    }
+    try {
+      for (const u of iterate(updates)) {
+        if (!Array.isArray(u) || u.length !== 4) {
+          throw new InvalidUsageError('InvalidArgument', 'each update must be a [key, val, time, diff] tuple');
+        }
+        if (b.push(u[0], u[1], u[2], u[3])) await b.flush();
+      }
+    } catch (e) {
+      // Validation failed part way: nothing of this batch may stay behind in blob.
+      await b.finish(b.lower).then((partial) => partial.delete(), () => undefined);
+      throw e;
+    }
+    return b.finish(upperChecked);
+  }
+
+  async compareAndAppend(
+    updates: Iterable<Update<K, V>>,
+    expectedUpper: Antichain,
+    newUpper: Antichain,
+  ): Promise<AppendResult> {
+    const batch = await this.batch(updates, expectedUpper, newUpper);
+    const res = await this.compareAndAppendBatch([batch], expectedUpper, newUpper).catch(async (e) => {
+      await batch.delete();
+      throw e;
+    });
+    if (!res.ok) await batch.delete();
+    return res;
+  }
+
+  async append(updates: Iterable<Update<K, V>>, lower: Antichain, upper: Antichain): Promise<AppendResult> {
+    const batch = await this.batch(updates, lower, upper);
+    return this.appendBatch(batch, lower, upper);
+  }
+
+  compareAndAppendBatch(batches: Batch[], expectedUpperArg: Antichain, newUpperArg: Antichain): Promise<AppendResult> {
+    return this.guard(async () => {
+      const expectedUpper = checkAntichain(expectedUpperArg, 'expectedUpper');
+      const newUpper = checkAntichain(newUpperArg, 'newUpper');
+      if (!leq(expectedUpper, newUpper)) {
+        throw new InvalidUsageError(
+          'InvalidBounds',
+          `expectedUpper ${fmt(expectedUpper)} is not <= newUpper ${fmt(newUpper)}`,
+        );
+      }
+      if (!Array.isArray(batches)) throw new InvalidUsageError('InvalidArgument', 'batches must be an array');
+      const runs: (readonly PartRef[])[] = [];
+      let len = 0;
+      for (const b of batches) {
+        if (!(b instanceof BatchImpl) || b.shardId !== this.shardId) {
+          throw new InvalidUsageError(
+            'BatchNotFromThisShard',
+            `batch of shard ${(b as Batch)?.shardId} cannot be appended to ${this.shardId}`,
+          );
+        }
+        if (b.consumed) throw new InvalidUsageError('InvalidArgument', 'batch was already appended or deleted');
+        if (!leq(b.lower, expectedUpper) || !leq(newUpper, b.upper)) {
+          throw new InvalidUsageError(
+            'InvalidBatchBounds',
+            `batch [${fmt(b.lower)}, ${fmt(b.upper)}) does not cover the append [${fmt(expectedUpper)}, ${fmt(newUpper)})`,
+          );
+        }
+        runs.push(...b.runs);
+        len += b.len;
+      }
+      const res = await this.machine.apply((s, now) =>
+        t.compareAndAppend(s, { writerId: this.writerId, expectedUpper, newUpper, runs, len }, now),
+      );
+      if (res.ok) for (const b of batches as BatchImpl[]) b.consumed = true;
+      return res;
+    });
+  }
+
+  async appendBatch(batch: Batch, lowerArg: Antichain, upperArg: Antichain): Promise<AppendResult> {
+    let lower = checkAntichain(lowerArg, 'lower');
+    const upper = checkAntichain(upperArg, 'upper');
+    for (;;) {
+      const res = await this.compareAndAppendBatch([batch], lower, upper);
+      if (res.ok) return res;
+      const current = res.current;
+      if (lt(current, lower)) return res;
+      if (leq(upper, current)) {
+        // Someone already wrote this interval: our identical data is not needed.
+        await batch.delete();
+        return { ok: true };
+      }
+      if (eq(current, lower)) continue;
+      lower = current; // inside [lower, upper): cut the batch to start there
+    }
+  }
+
+  batchFromTransmittable(tb: TransmittableBatch): Batch {
+    this.check();
+    if (typeof tb !== 'object' || tb === null || !Array.isArray(tb.runs)) {
+      throw new InvalidUsageError('InvalidArgument', 'not a transmittable batch');
+    }
+    if (tb.shardId !== this.shardId) {
+      throw new InvalidUsageError('BatchNotFromThisShard', `batch of shard ${tb.shardId} cannot be appended to ${this.shardId}`);
+    }
+    const lower = checkAntichain(tb.lower, 'batch lower');
+    const upper = checkAntichain(tb.upper, 'batch upper');
+    if (!Number.isSafeInteger(tb.len) || tb.len < 0) throw new InvalidUsageError('InvalidArgument', 'batch len is invalid');
+    for (const run of tb.runs) {
+      if (!Array.isArray(run)) throw new InvalidUsageError('InvalidArgument', 'batch runs must be arrays of parts');
+      for (const p of run) {
+        if (typeof p?.key !== 'string' || (!p.inline && !p.key.startsWith(`${this.shardId}/`))) {
+          throw new InvalidUsageError('BatchNotFromThisShard', `part ${String(p?.key)} is not a part of ${this.shardId}`);
+        }
+      }
+    }
+    return new BatchImpl(this.shardId, lower, upper, tb.len, tb.runs, this.ctx.blob);
+  }
+
+  waitForUpperPast(frontierArg: Antichain): Promise<void> {
+    return this.guard(async () => {
+      const frontier = checkAntichain(frontierArg);
+      await this.machine.waitUntil((s) => lt(frontier, s.upper));
+    });
+  }
+
+  async expire(): Promise<void> {
+    if (this.expired) return;
+    this.markExpired();
+    await this.machine.apply((s) => t.expireWriter(s, { writerId: this.writerId }));
+  }
+}
+
+function iterate<T>(it: Iterable<T>): Iterable<T> {
+  if (it === null || typeof (it as Iterable<T>)?.[Symbol.iterator] !== 'function') {
+    throw new InvalidUsageError('InvalidArgument', 'updates must be iterable');
+  }
+  return it;
+}
