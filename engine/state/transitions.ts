@@ -82,7 +82,8 @@ export function registerLeasedReader(
     purpose: cmd.purpose,
     hostname: cmd.hostname,
     since,
-    seqno: state.seqno,
+    // the version this registration creates: the first one the reader can read from
+    seqno: state.seqno + 1,
     lastHeartbeatMs: now,
     leaseDurationMs: cmd.leaseDurationMs,
   };
