@@ -16,6 +16,7 @@ import { WriteHandleImpl, type WriteHandle } from './write.js';
 import type { Codec } from './codec.js';
 import type { Antichain } from './antichain.js';
 import { AdminImpl, type Admin } from './admin/admin.js';
+import { Compactor, type CompactionOutcome } from './compact/compactor.js';
 
 export interface PersistLocation {
   blob: string;
@@ -35,6 +36,8 @@ export class PersistClient {
   readonly config: PersistConfig;
   readonly admin: Admin;
   private readonly ctx: ClientContext;
+  readonly compactor: Compactor;
+  private readonly compactionListeners = new Set<(o: CompactionOutcome) => void>();
 
   private constructor(
     readonly consensus: Consensus,
@@ -42,9 +45,11 @@ export class PersistClient {
     config: Partial<PersistConfig> | undefined,
   ) {
     this.config = { ...defaultConfig(), ...(config ?? {}) };
+    this.compactor = new Compactor({ blob, config: this.config, onCompaction: (o) => this.compactionListeners.forEach((l) => l(o)) });
     this.ctx = {
       config: this.config,
       blob,
+      compactor: this.compactor,
       isClosed: () => this.closed,
       register: (h) => {
         this.handles.add(h);
@@ -171,9 +176,16 @@ export class PersistClient {
     return inspectState(await machine.stateAt(at.seqno));
   }
 
+  /** Every compaction this client finishes (background or forced), applied or discarded. */
+  onCompaction(listener: (o: CompactionOutcome) => void): () => void {
+    this.compactionListeners.add(listener);
+    return () => this.compactionListeners.delete(listener);
+  }
+
   /** Idempotent. Expires this client's handles (best effort) and closes the location. */
   async close(): Promise<void> {
     if (this.closed) return;
+    for (const id of this.machines.keys()) await this.compactor.idle(id).catch(() => undefined);
     const handles = [...this.handles];
     await Promise.allSettled(handles.map((h) => h.expire()));
     this.closed = true;

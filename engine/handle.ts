@@ -4,10 +4,12 @@ import { ClientClosedError, LeaseExpiredError } from './errors.js';
 import type { Machine } from './machine.js';
 import type { PersistConfig } from './config.js';
 import type { Blob } from './location/types.js';
+import type { Compactor } from './compact/compactor.js';
 
 export interface ClientContext {
   readonly config: PersistConfig;
   readonly blob: Blob;
+  readonly compactor: Compactor;
   isClosed(): boolean;
   /** handles register so that close() can expire them */
   register(h: { expire(): Promise<void> }): () => void;

@@ -147,7 +147,10 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
       const res = await this.machine.apply((s, now) =>
         t.compareAndAppend(s, { writerId: this.writerId, expectedUpper, newUpper, runs, len }, now),
       );
-      if (res.ok) for (const b of batches as BatchImpl[]) b.consumed = true;
+      if (res.ok) {
+        for (const b of batches as BatchImpl[]) b.consumed = true;
+        this.ctx.compactor.maybeCompact(this.machine);
+      }
       return res;
     });
   }

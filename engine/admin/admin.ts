@@ -4,6 +4,9 @@ import { isCriticalReaderId, isLeasedReaderId, isWriterId } from '../ids.js';
 import { InvalidUsageError } from '../errors.js';
 import * as t from '../state/transitions.js';
 import type { PersistClient } from '../client.js';
+import type { CompactionProgress } from '../compact/compactor.js';
+import { forcedCompactions } from '../compact/spine.js';
+import { collectGarbage, unreferencedBlobs } from '../gc.js';
 
 export interface Admin {
   forceCompaction(shard: string): Promise<{ before: number; after: number }>;
@@ -41,19 +44,39 @@ export class AdminImpl implements Admin {
     if (!found) throw new InvalidUsageError('UnknownWriter', `no writer ${writerId} on shard ${shard}`);
   }
 
-  forceCompaction(): Promise<{ before: number; after: number }> {
-    return Promise.reject(new Error('forceCompaction arrives with the compaction issue (#4)'));
+  async forceCompaction(
+    shard: string,
+    opts?: { onProgress?: (p: CompactionProgress) => void; signal?: AbortSignal },
+  ): Promise<{ before: number; after: number }> {
+    const machine = await this.client.machine(shard);
+    await machine.refresh();
+    const before = machine.current.batches.length;
+    await this.client.compactor.idle(machine.shardId);
+    // Repeat: a group that was cut by the memory bound may merge with its neighbour next round.
+    for (let round = 0; round < 32; round++) {
+      const reqs = forcedCompactions(machine.current, this.client.config.compactionMemoryBoundBytes);
+      if (reqs.length === 0) break;
+      const countBefore = machine.current.batches.length;
+      for (const req of reqs) await this.client.compactor.compact(machine, req, opts?.onProgress, opts?.signal);
+      if (machine.current.batches.length >= countBefore) break;
+    }
+    return { before, after: machine.current.batches.length };
   }
 
-  forceGc(): Promise<{ deletedBlobs: number; truncatedVersions: number }> {
-    return Promise.reject(new Error('forceGc arrives with the garbage collection issue (#4)'));
+  async forceGc(shard: string): Promise<{ deletedBlobs: number; truncatedVersions: number }> {
+    const machine = await this.client.machine(shard);
+    return collectGarbage(machine, this.client);
   }
 
-  unreferencedBlobs(): Promise<string[]> {
-    return Promise.reject(new Error('unreferencedBlobs arrives with the garbage collection issue (#4)'));
+  async unreferencedBlobs(): Promise<string[]> {
+    const shards = await this.client.listShards();
+    return unreferencedBlobs(this.client, shards, (s) => this.client.machine(s));
   }
 
-  finalizeShard(): Promise<void> {
-    return Promise.reject(new Error('finalizeShard arrives with the garbage collection issue (#4)'));
+  async finalizeShard(shard: string): Promise<void> {
+    const machine = await this.client.machine(shard);
+    await machine.refresh();
+    await machine.apply((s) => t.finalize(s));
+    await collectGarbage(machine, this.client);
   }
 }

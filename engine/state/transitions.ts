@@ -278,3 +278,40 @@ export function describeBounds(lower: Antichain, upper: Antichain): string {
   return `[${fmt(lower)}, ${fmt(upper)})`;
 }
 
+
+/**
+ * Replaces exactly the inputs of a compaction with its output. When the spine changed meanwhile
+ * (an input is gone, or they are no longer adjacent) nothing changes and the result is false: the
+ * caller then deletes the output's parts.
+ */
+export function applyCompaction(
+  state: ShardState,
+  cmd: { inputs: readonly string[]; output: Omit<HollowBatch, 'id'> },
+): Outcome<boolean> {
+  const first = state.batches.findIndex((b) => b.id === cmd.inputs[0]);
+  if (first < 0) return { changes: null, result: false };
+  for (let i = 0; i < cmd.inputs.length; i++) {
+    if (state.batches[first + i]?.id !== cmd.inputs[i]) return { changes: null, result: false };
+  }
+  const output: HollowBatch = { ...cmd.output, id: `b${state.nextBatchId}` };
+  return {
+    changes: {
+      batchesRemoved: cmd.inputs,
+      batchesAdded: output.len > 0 ? [output] : [],
+      nextBatchId: state.nextBatchId + 1,
+    },
+    result: true,
+  };
+}
+
+/** Drops a shard's data for good. Only a shard nobody can read or write again (since = upper = []). */
+export function finalize(state: ShardState): Outcome<void> {
+  if (state.since.length !== 0 || state.upper.length !== 0) {
+    throw new InvalidUsageError(
+      'ShardNotFinalizable',
+      `shard ${state.shardId} cannot be finalized: it needs since = upper = [], has since ${fmt(state.since)} and upper ${fmt(state.upper)}`,
+    );
+  }
+  if (state.finalized) return { changes: null, result: undefined };
+  return { changes: { finalized: true, batchesRemoved: state.batches.map((b) => b.id) }, result: undefined };
+}

@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newShardId, PersistClient } from '../index.js';
+import { strings, tempDir } from '../testing/util.js';
+
+const run = promisify(execFile);
+const MAIN = join(import.meta.dirname, 'main.ts');
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', MAIN, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+let dir: { dir: string; cleanup: () => void };
+let sandbox: string;
+const shard = newShardId();
+
+beforeAll(async () => {
+  dir = tempDir();
+  sandbox = join(dir.dir, 'cli.sqlite');
+  const c = await PersistClient.openSandbox(sandbox, { compactionEnabled: false });
+  const [w] = await c.open(shard, { ...strings, diagnostics: { shardName: 'orders', handlePurpose: 'cli-test' } });
+  for (let t = 0; t < 6; t++) await w.compareAndAppend([[`k${t}`, 'v', t, 1]], [t], [t + 1]);
+  await c.close();
+});
+afterAll(() => dir.cleanup());
+
+describe('shardscope CLI', () => {
+  it('inspect state --json prints the ShardInspection', async () => {
+    const r = await cli('inspect', 'state', shard, '--sandbox', sandbox, '--json');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.shardId).toBe(shard);
+    expect(s.name).toBe('orders');
+    expect(s.upper).toEqual([6]);
+    expect(s.batches).toHaveLength(6);
+  });
+
+  it('inspect shards and history print readable tables', async () => {
+    const shards = await cli('inspect', 'shards', '--sandbox', sandbox);
+    expect(shards.stdout).toContain(shard);
+    expect(shards.stdout).toContain('orders');
+    const hist = await cli('inspect', 'history', shard, '--sandbox', sandbox);
+    expect(hist.code).toBe(0);
+    expect(hist.stdout).toContain('append [[0], [1]) 1 updates');
+  });
+
+  it('admin commands are dry runs unless --commit', async () => {
+    const dry = await cli('admin', 'force-compaction', shard, '--sandbox', sandbox);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('would merge 6 batches');
+    expect(JSON.parse((await cli('inspect', 'state', shard, '--sandbox', sandbox, '--json')).stdout).batches).toHaveLength(6);
+    const done = await cli('admin', 'force-compaction', shard, '--sandbox', sandbox, '--commit', '--json');
+    expect(JSON.parse(done.stdout)).toEqual({ before: 6, after: 1 });
+    const size = await cli('inspect', 'consolidated-size', shard, '--sandbox', sandbox, '--json');
+    expect(JSON.parse(size.stdout)).toMatchObject({ updates: 6, consolidatedUpdates: 6, asOf: 5 });
+    const usage = await cli('inspect', 'blob-usage', '--sandbox', sandbox, '--json');
+    expect(JSON.parse(usage.stdout)[0].shard).toBe(shard);
+  });
+
+  it('bad arguments and unknown shards: a clear message and a non-zero exit', async () => {
+    const unknown = await cli('inspect', 'state', newShardId(), '--sandbox', sandbox);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('does not exist');
+    const bad = await cli('inspect', 'state', 'not-a-shard', '--sandbox', sandbox);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('invalid shard id');
+    const noLoc = await cli('inspect', 'shards');
+    expect(noLoc.code).not.toBe(0);
+    expect(noLoc.stderr).toContain('give a location');
+    const typo = await cli('inspekt');
+    expect(typo.code).not.toBe(0);
+    expect(typo.stderr).toContain("unknown command 'inspekt'");
+  });
+});

@@ -1,0 +1,136 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newShardId, PersistClient, type ListenEvent } from '../index.js';
+import { memClient, sortUpdates, strings } from '../testing/util.js';
+
+let client: PersistClient;
+beforeEach(async () => {
+  client = await memClient();
+});
+afterEach(async () => {
+  await client.close();
+});
+
+describe('compaction', () => {
+  it('keeps the batch count logarithmic in the number of appends', async () => {
+    const shard = newShardId();
+    const [w] = await client.open(shard, strings);
+    let most = 0;
+    for (let t = 0; t < 300; t++) {
+      await w.compareAndAppend([[`k${t % 37}`, 'v', t, 1]], [t], [t + 1]);
+      await client.compactor.idle(shard);
+      most = Math.max(most, (await client.inspectShard(shard)).batches.length);
+    }
+    expect(most).toBeLessThanOrEqual(Math.ceil(Math.log2(300)) + 1);
+    const info = await client.inspectShard(shard);
+    expect(Math.max(...info.batches.map((b) => b.level))).toBeGreaterThan(3);
+  });
+
+  it('never changes what a snapshot at or after the since, or a listen, sees', async () => {
+    const c = await memClient({ compactionEnabled: false });
+    const shard = newShardId();
+    const [w, r] = await c.open(shard, strings);
+    const listener = await c.openLeasedReader(shard, strings);
+    const listen = await listener.listen([0]);
+    for (let t = 0; t < 40; t++) {
+      await w.compareAndAppend([[`k${t % 5}`, `v${t % 3}`, t, t % 4 === 0 ? -1 : 1]], [t], [t + 1]);
+    }
+    await r.downgradeSince([20]);
+    const before = await Promise.all([20, 25, 39].map((t) => r.snapshotAndFetch([t]).then(sortUpdates)));
+    const seenBefore: ListenEvent<string, string>[] = [];
+    while (!seenBefore.some((e) => e.kind === 'progress' && e.frontier[0] === 17)) {
+      seenBefore.push(...(await listen.fetchNext()));
+      if (seenBefore.some((e) => e.kind === 'progress' && (e.frontier[0] as number) >= 17)) break;
+    }
+    const res = await c.admin.forceCompaction(shard);
+    expect(res.before).toBe(40);
+    expect(res.after).toBe(1);
+    const after = await Promise.all([20, 25, 39].map((t) => r.snapshotAndFetch([t]).then(sortUpdates)));
+    expect(after).toEqual(before);
+    for (let t = 40; t < 45; t++) await w.compareAndAppend([[`k${t % 5}`, 'late', t, 1]], [t], [t + 1]);
+    const events = [...seenBefore];
+    while (!events.some((e) => e.kind === 'progress' && e.frontier[0] === 45)) events.push(...(await listen.fetchNext()));
+    const seen = events.flatMap((e) => (e.kind === 'updates' ? e.updates : []));
+    // Each update exactly once, at its original time (the listen holds its since behind its frontier).
+    const expected = [];
+    for (let t = 1; t < 40; t++) expected.push([`k${t % 5}`, `v${t % 3}`, t, t % 4 === 0 ? -1 : 1]);
+    for (let t = 40; t < 45; t++) expected.push([`k${t % 5}`, 'late', t, 1]);
+    expect(sortUpdates(seen)).toEqual(sortUpdates(expected));
+    await c.close();
+  });
+
+  it('a held-back since keeps times distinct through forceCompaction', async () => {
+    const c = await memClient({ compactionEnabled: false });
+    const shard = newShardId();
+    const [w, r] = await c.open(shard, strings);
+    for (let t = 0; t < 10; t++) await w.compareAndAppend([['k', 'v', t, 1]], [t], [t + 1]);
+    await c.admin.forceCompaction(shard);
+    // since is still [0]: every time survives, so every snapshot time is still answerable.
+    for (let t = 0; t < 10; t++) expect(await r.snapshotAndFetch([t])).toEqual([['k', 'v', t, t + 1]]);
+    await r.downgradeSince([6]);
+    await c.admin.forceCompaction(shard); // a single batch: nothing to merge
+    await w.compareAndAppend([['k', 'v', 10, 1]], [10], [11]);
+    await c.admin.forceCompaction(shard);
+    const info = await c.inspectShard(shard);
+    expect(info.batches).toHaveLength(1);
+    expect(info.batches[0].since).toEqual([6]);
+    // Times before the since collapsed to it; later ones stayed apart.
+    expect(info.batches[0].len).toBe(5);
+    expect(await r.snapshotAndFetch([8])).toEqual([['k', 'v', 8, 9]]);
+    await c.close();
+  });
+});
+
+describe('garbage collection', () => {
+  it('truncates old versions and deletes replaced parts, never a part leased to an open snapshot', async () => {
+    const c = await memClient({ compactionEnabled: false, blobTargetSizeBytes: 1024, inlineWritesMaxBytes: 0 });
+    const shard = newShardId();
+    const [w, r] = await c.open(shard, strings);
+    for (let t = 0; t < 8; t++) await w.compareAndAppend([[`k${t}`, 'v'.repeat(50), t, 1]], [t], [t + 1]);
+    const leased = await r.snapshot([7]);
+    expect(leased.length).toBe(8);
+    await c.admin.forceCompaction(shard);
+    const gc1 = await c.admin.forceGc(shard);
+    // The reader holds the version its parts came from: nothing it leased may go.
+    const fetched = (await Promise.all(leased.map((p) => r.fetchPart(p)))).flat();
+    expect(fetched).toHaveLength(8);
+    await r.downgradeSince([7]); // heartbeat: no leases out any more
+    const gc2 = await c.admin.forceGc(shard);
+    expect(gc1.deletedBlobs + gc2.deletedBlobs).toBeGreaterThanOrEqual(8);
+    expect(gc2.truncatedVersions).toBeGreaterThan(0);
+    const info = await c.inspectShard(shard);
+    await expect(c.inspectShard(shard, { seqno: 2 })).rejects.toThrow(/truncated/);
+    expect((await r.snapshotAndFetch([7])).length).toBe(8);
+    // Every part the latest state references is still there; nothing else of this shard is.
+    expect(await c.admin.unreferencedBlobs()).toEqual([]);
+    expect(info.stats.seqnoSince).toBe(info.seqno);
+    await c.close();
+  });
+
+  it('lists parts a writer uploaded but never appended as unreferenced', async () => {
+    const c = await memClient({ inlineWritesMaxBytes: 0 });
+    const shard = newShardId();
+    const [w] = await c.open(shard, strings);
+    await w.compareAndAppend([['a', 'b', 0, 1]], [0], [1]);
+    const orphan = await w.batch([['x', 'y', 1, 1]], [1], [2]);
+    const keys = orphan.toTransmittable().runs.flat().map((p) => p.key);
+    expect(await c.admin.unreferencedBlobs()).toEqual(keys);
+    await orphan.delete();
+    expect(await c.admin.unreferencedBlobs()).toEqual([]);
+    await c.close();
+  });
+
+  it('finalizes only a shard with since = upper = [], then deletes its data', async () => {
+    const c = await memClient({ inlineWritesMaxBytes: 0 });
+    const shard = newShardId();
+    const [w, r] = await c.open(shard, strings);
+    await w.compareAndAppend([['a', 'b', 0, 1]], [0], [1]);
+    await expect(c.admin.finalizeShard(shard)).rejects.toThrow(/needs since = upper = \[\]/);
+    await w.compareAndAppend([], [1], []);
+    await r.downgradeSince([]);
+    await c.admin.finalizeShard(shard);
+    const info = await c.inspectShard(shard);
+    expect(info.batches).toEqual([]);
+    expect((await c.blob.list(`${shard}/part/`)).length).toBe(0);
+    await c.close();
+  });
+});

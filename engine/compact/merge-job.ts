@@ -1,0 +1,83 @@
+// One compaction's data work: a streaming k-way merge of the input runs that advances times to
+// the since and consolidates, cut into output parts of about the target size. It runs the same
+// way in a worker thread and (as a fallback) on the calling thread; only its I/O is injected.
+import { columnsFromInline } from '../fetch.js';
+import { decodePart } from '../part/encode.js';
+import { mergeRuns, type MergeRun } from '../part/merge.js';
+import type { PartColumns } from '../part/types.js';
+import type { PartRef } from '../state/types.js';
+import { approxBytes, concatColumns } from './output.js';
+
+export interface JobRun {
+  readonly timeLower: number;
+  readonly timeUpper: number | null;
+  readonly parts: readonly PartRef[];
+}
+
+export interface MergeJob {
+  readonly runs: readonly JobRun[];
+  readonly advanceTo: number;
+  readonly targetBytes: number;
+}
+
+export interface JobIo {
+  fetch(part: PartRef): Promise<Uint8Array>;
+  /** writes one output part (in order); returns its ref */
+  write(cols: PartColumns): Promise<PartRef>;
+  progress?(p: { rowsIn: number; rowsOut: number; partsIn: number; partsTotal: number }): void;
+  /** checked between chunks: a cancelled job stops with this error */
+  cancelled?(): Error | null;
+}
+
+export interface JobResult {
+  readonly parts: PartRef[];
+  readonly len: number;
+}
+
+const CHUNK_ROWS = 16_384;
+
+export async function runMergeJob(job: MergeJob, io: JobIo): Promise<JobResult> {
+  const partsTotal = job.runs.reduce((n, r) => n + r.parts.length, 0);
+  let partsIn = 0;
+  let rowsIn = 0;
+  let rowsOut = 0;
+  const runs: MergeRun[] = job.runs.map((r) => {
+    let i = 0;
+    return {
+      timeLower: r.timeLower,
+      timeUpper: r.timeUpper ?? Infinity,
+      nextPart: async () => {
+        if (i >= r.parts.length) return null;
+        const ref = r.parts[i++];
+        const cols = ref.inline ? columnsFromInline(ref.key, ref.inline) : decodePart(ref.key, await io.fetch(ref));
+        partsIn++;
+        rowsIn += cols.len;
+        return cols;
+      },
+    };
+  });
+  const out: PartRef[] = [];
+  let pending: PartColumns[] = [];
+  let pendingBytes = 0;
+  let len = 0;
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const cols = concatColumns(pending);
+    pending = [];
+    pendingBytes = 0;
+    out.push(await io.write(cols));
+    len += cols.len;
+  };
+  for await (const chunk of mergeRuns(runs, { advanceTo: job.advanceTo, consolidate: true, chunkRows: CHUNK_ROWS })) {
+    const err = io.cancelled?.();
+    if (err) throw err;
+    if (chunk.len === 0) continue;
+    pending.push(chunk);
+    pendingBytes += approxBytes(chunk);
+    rowsOut += chunk.len;
+    if (pendingBytes >= job.targetBytes) await flush();
+    io.progress?.({ rowsIn, rowsOut, partsIn, partsTotal });
+  }
+  await flush();
+  return { parts: out, len };
+}

@@ -1,0 +1,60 @@
+// The spine: which batches to merge next. Appended batches enter at level 0 and two adjacent
+// batches of one level merge into one of the next level, like a binary counter, so a shard holds
+// at most about log2(appends) + 1 batches once compaction keeps up.
+import type { Antichain } from '../antichain.js';
+import type { HollowBatch, ShardState } from '../state/types.js';
+
+export interface CompactionRequest {
+  readonly shardId: string;
+  /** ids of adjacent batches, oldest first */
+  readonly inputs: readonly string[];
+  readonly lower: Antichain;
+  readonly upper: Antichain;
+  /** times are advanced to this since; it is the shard's since when the request was made */
+  readonly since: Antichain;
+  readonly level: number;
+}
+
+function request(state: ShardState, batches: readonly HollowBatch[]): CompactionRequest {
+  return {
+    shardId: state.shardId,
+    inputs: batches.map((b) => b.id),
+    lower: batches[0].lower,
+    upper: batches[batches.length - 1].upper,
+    since: state.since,
+    level: Math.max(...batches.map((b) => b.level)) + 1,
+  };
+}
+
+/** The newest pair of adjacent batches sharing a level, or null when the spine is in shape. */
+export function nextCompaction(state: ShardState): CompactionRequest | null {
+  const bs = state.batches;
+  for (let i = bs.length - 1; i > 0; i--) {
+    if (bs[i - 1].level === bs[i].level) return request(state, [bs[i - 1], bs[i]]);
+  }
+  return null;
+}
+
+/**
+ * Everything mergeable now, as few requests as possible: groups of adjacent batches whose parts
+ * together stay within the memory bound (a streaming merge holds about one part per run).
+ */
+export function forcedCompactions(state: ShardState, memoryBoundBytes: number): CompactionRequest[] {
+  const out: CompactionRequest[] = [];
+  let group: HollowBatch[] = [];
+  let groupBytes = 0;
+  const flush = (): void => {
+    if (group.length > 1) out.push(request(state, group));
+    group = [];
+    groupBytes = 0;
+  };
+  for (const b of state.batches) {
+    // One part per run is in memory at a time: that is what the bound limits.
+    const runBytes = b.runs.reduce((n, run) => n + Math.max(0, ...run.map((p) => p.encodedSizeBytes)), 0);
+    if (group.length > 0 && groupBytes + runBytes > memoryBoundBytes) flush();
+    group.push(b);
+    groupBytes += runBytes;
+  }
+  flush();
+  return out;
+}
