@@ -79,29 +79,27 @@ describe('Subscribe', () => {
     // Two writers race each other and the subscribe.
     const race = async (wr: typeof w, tag: string) => {
       for (let i = 0; i < 40; i++) {
-        const upper = await wr.fetchRecentUpper();
-        const t = upper[0] as number;
-        await wr.compareAndAppend([[`${tag}${i}`, 'v', t, 1]], upper, [t + 1]);
+        for (;;) {
+          const upper = await wr.fetchRecentUpper();
+          const t = upper[0] as number;
+          if ((await wr.compareAndAppend([[`${tag}${i}`, 'v', t, 1]], upper, [t + 1])).ok) break;
+        }
       }
     };
-    const writers = Promise.all([race(w, 'a'), race(w2, 'b')]);
     const totals = new Map<string, number>();
     let frontier = 0;
-    const it = sub[Symbol.asyncIterator]();
-    const done = writers.then(() => w.fetchRecentUpper());
-    let finalUpper: number | null = null;
-    for (;;) {
-      const { value } = await it.next();
-      const e = value as Ev;
-      if (e.kind === 'updates') for (const [k, , , d] of e.updates) totals.set(k, (totals.get(k) ?? 0) + d);
-      else frontier = e.frontier[0] as number;
-      if (finalUpper === null) {
-        const settled = await Promise.race([done, Promise.resolve(null)]);
-        if (settled) finalUpper = settled[0] as number;
+    let target = Infinity;
+    const consumer = (async () => {
+      for await (const e of sub) {
+        if (e.kind === 'updates') for (const [k, , , d] of e.updates) totals.set(k, (totals.get(k) ?? 0) + d);
+        else frontier = e.frontier[0] as number;
+        if (frontier >= target) return;
       }
-      if (finalUpper !== null && frontier >= finalUpper) break;
-    }
-    await writers;
+    })();
+    await Promise.all([race(w, 'a'), race(w2, 'b')]);
+    target = (await w.fetchRecentUpper())[0] as number;
+    expect(target).toBe(90);
+    if (frontier < target) await consumer;
     const keys = [...totals.keys()];
     expect(keys.filter((k) => k.startsWith('a'))).toHaveLength(40);
     expect(keys.filter((k) => k.startsWith('b'))).toHaveLength(40);

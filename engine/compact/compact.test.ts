@@ -78,6 +78,23 @@ describe('compaction', () => {
     expect(await r.snapshotAndFetch([8])).toEqual([['k', 'v', 8, 9]]);
     await c.close();
   });
+
+  it('merges big inputs in a worker thread, reporting progress, with identical results', async () => {
+    const c = await memClient({ compactionEnabled: false, blobTargetSizeBytes: 256 * 1024 });
+    const shard = newShardId();
+    const [w, r] = await c.open(shard, strings);
+    for (let b = 0; b < 4; b++) {
+      const updates = Array.from({ length: 20_000 }, (_, i) => [`key-${(i * 7 + b) % 30_000}`, 'x'.repeat(20), b, 1] as const);
+      await w.compareAndAppend(updates, [b], [b + 1]);
+    }
+    const before = sortUpdates(await r.snapshotAndFetch([3]));
+    const progress: number[] = [];
+    const res = await c.admin.forceCompaction(shard, { onProgress: (p) => progress.push(p.rowsOut) });
+    expect(res).toEqual({ before: 4, after: 1 });
+    expect(progress.length).toBeGreaterThan(1);
+    expect(sortUpdates(await r.snapshotAndFetch([3]))).toEqual(before);
+    await c.close();
+  });
 });
 
 describe('garbage collection', () => {
@@ -102,7 +119,9 @@ describe('garbage collection', () => {
     expect((await r.snapshotAndFetch([7])).length).toBe(8);
     // Every part the latest state references is still there; nothing else of this shard is.
     expect(await c.admin.unreferencedBlobs()).toEqual([]);
-    expect(info.stats.seqnoSince).toBe(info.seqno);
+    // The earliest retained version is the one the reader still holds.
+    expect((await c.inspectShard(shard, { seqno: info.stats.seqnoSince })).seqno).toBe(info.stats.seqnoSince);
+    await expect(c.inspectShard(shard, { seqno: info.stats.seqnoSince - 1 })).rejects.toThrow(/truncated/);
     await c.close();
   });
 

@@ -62,8 +62,8 @@ export function jobFor(state: ShardState, req: CompactionRequest, targetBytes: n
 function workerSpec(): { url: URL; execArgv: string[] } | null {
   const js = new URL('./worker.js', import.meta.url);
   if (js.protocol === 'file:' && existsSync(fileURLToPath(js))) return { url: js, execArgv: [] };
-  const ts = new URL('./worker.ts', import.meta.url);
-  if (ts.protocol === 'file:' && existsSync(fileURLToPath(ts))) return { url: ts, execArgv: ['--import', 'tsx'] };
+  const boot = new URL('./worker-boot.mjs', import.meta.url);
+  if (boot.protocol === 'file:' && existsSync(fileURLToPath(boot))) return { url: boot, execArgv: [] };
   return null;
 }
 

@@ -313,5 +313,14 @@ export function finalize(state: ShardState): Outcome<void> {
     );
   }
   if (state.finalized) return { changes: null, result: undefined };
-  return { changes: { finalized: true, batchesRemoved: state.batches.map((b) => b.id) }, result: undefined };
+  // With since = [] no reader can read anything: their leases would only keep old versions alive.
+  return {
+    changes: {
+      finalized: true,
+      batchesRemoved: state.batches.map((b) => b.id),
+      leasedReaders: Object.keys(state.leasedReaders).map((id) => ({ id, value: null })),
+      writers: Object.keys(state.writers).map((id) => ({ id, value: null })),
+    },
+    result: undefined,
+  };
 }
