@@ -17,6 +17,7 @@ import type { Codec } from './codec.js';
 import type { Antichain } from './antichain.js';
 import { AdminImpl, type Admin } from './admin/admin.js';
 import { Compactor, type CompactionOutcome } from './compact/compactor.js';
+import { GcScheduler } from './gc.js';
 
 export interface PersistLocation {
   blob: string;
@@ -37,6 +38,7 @@ export class PersistClient {
   readonly admin: Admin;
   private readonly ctx: ClientContext;
   readonly compactor: Compactor;
+  readonly gc: GcScheduler;
   private readonly compactionListeners = new Set<(o: CompactionOutcome) => void>();
 
   private constructor(
@@ -46,10 +48,12 @@ export class PersistClient {
   ) {
     this.config = { ...defaultConfig(), ...(config ?? {}) };
     this.compactor = new Compactor({ blob, config: this.config, onCompaction: (o) => this.compactionListeners.forEach((l) => l(o)) });
+    this.gc = new GcScheduler({ consensus, blob }, this.config.rollupThreshold);
     this.ctx = {
       config: this.config,
       blob,
       compactor: this.compactor,
+      gc: this.gc,
       isClosed: () => this.closed,
       register: (h) => {
         this.handles.add(h);
@@ -186,6 +190,7 @@ export class PersistClient {
   async close(): Promise<void> {
     if (this.closed) return;
     for (const id of this.machines.keys()) await this.compactor.idle(id).catch(() => undefined);
+    await this.gc.idle();
     const handles = [...this.handles];
     await Promise.allSettled(handles.map((h) => h.expire()));
     this.closed = true;

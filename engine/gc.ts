@@ -109,3 +109,33 @@ export async function unreferencedBlobs(
   }
   return all.map((b) => b.key).filter((k) => !keep.has(k)).sort();
 }
+
+/**
+ * Runs GC in the background for shards this client writes to: at most one run per shard at a
+ * time, and only once the shard has gained `everyVersions` versions since the last run.
+ */
+export class GcScheduler {
+  private readonly running = new Set<string>();
+  private readonly lastRun = new Map<string, number>();
+
+  constructor(
+    private readonly deps: GcDeps,
+    private readonly everyVersions: number,
+    private readonly onError: (shardId: string, e: unknown) => void = () => undefined,
+  ) {}
+
+  maybeRun(machine: Machine): void {
+    const id = machine.shardId;
+    const seqno = machine.current.seqno;
+    if (this.running.has(id) || seqno - (this.lastRun.get(id) ?? 0) < this.everyVersions) return;
+    this.running.add(id);
+    this.lastRun.set(id, seqno);
+    collectGarbage(machine, this.deps)
+      .catch((e) => this.onError(id, e))
+      .finally(() => this.running.delete(id));
+  }
+
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+}

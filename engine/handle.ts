@@ -5,11 +5,13 @@ import type { Machine } from './machine.js';
 import type { PersistConfig } from './config.js';
 import type { Blob } from './location/types.js';
 import type { Compactor } from './compact/compactor.js';
+import type { GcScheduler } from './gc.js';
 
 export interface ClientContext {
   readonly config: PersistConfig;
   readonly blob: Blob;
   readonly compactor: Compactor;
+  readonly gc: GcScheduler;
   isClosed(): boolean;
   /** handles register so that close() can expire them */
   register(h: { expire(): Promise<void> }): () => void;

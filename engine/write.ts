@@ -150,6 +150,7 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
       if (res.ok) {
         for (const b of batches as BatchImpl[]) b.consumed = true;
         this.ctx.compactor.maybeCompact(this.machine);
+        this.ctx.gc.maybeRun(this.machine);
       }
       return res;
     });

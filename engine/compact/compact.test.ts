@@ -125,6 +125,27 @@ describe('garbage collection', () => {
     await c.close();
   });
 
+  it('runs in the background as a shard gains versions, keeping consensus and blob bounded', async () => {
+    const c = await memClient({ rollupThreshold: 16, inlineWritesMaxBytes: 0 });
+    const shard = newShardId();
+    const [w, r] = await c.open(shard, strings);
+    for (let t = 0; t < 200; t++) {
+      await w.compareAndAppend([[`k${t}`, 'v', t, 1]], [t], [t + 1]);
+      if (t % 20 === 0) await r.downgradeSince([t]); // the reader heartbeats: it holds nothing old
+    }
+    await c.compactor.idle(shard);
+    await c.gc.idle();
+    const versions = await c.consensus.scan(shard, 0, 10_000);
+    const info = await c.inspectShard(shard);
+    expect(info.seqno).toBeGreaterThan(200);
+    expect(versions.length).toBeLessThan(100);
+    // Blobs: about the live parts and a few rollups, not one per append ever written.
+    const blobs = await c.blob.list(`${shard}/`);
+    expect(blobs.length).toBeLessThan(info.stats.parts + 40);
+    expect((await r.snapshotAndFetch([199])).length).toBe(200);
+    await c.close();
+  });
+
   it('lists parts a writer uploaded but never appended as unreferenced', async () => {
     const c = await memClient({ inlineWritesMaxBytes: 0 });
     const shard = newShardId();

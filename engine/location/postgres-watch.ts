@@ -1,0 +1,144 @@
+// Change notification for PostgresConsensus: LISTEN for the NOTIFY each compare-and-set sends,
+// and poll the watched heads as a fallback for lost connections or notifications.
+import pg from 'pg';
+import { Watchers } from './watchers.js';
+
+export const CHANNEL = 'shardscope_consensus';
+
+export interface PgWatchDeps {
+  connectionString: string;
+  connectTimeoutMs: number;
+  pollIntervalMs: number;
+  /** Heads of the given keys (absent: no versions). */
+  heads(keys: string[]): Promise<Map<string, number>>;
+}
+
+export class PgWatch {
+  private readonly watchers = new Watchers();
+  /** Head per watched key as last known here; absent until first learned. */
+  private readonly known = new Map<string, number | null>();
+  private listener: pg.Client | null = null;
+  private poller: NodeJS.Timeout | null = null;
+  private reconnectDelay = 100;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private polling: Promise<void> | null = null;
+  private pollAgain = false;
+
+  constructor(private readonly deps: PgWatchDeps) {}
+
+  /** `seen`: the newest head the caller has already read, if any; anything newer notifies. */
+  add(key: string, onChange: () => void, seen: number | undefined): () => void {
+    const off = this.watchers.add(key, onChange);
+    if (!this.known.has(key) && seen !== undefined) this.known.set(key, seen);
+    this.start();
+    void this.poll();
+    return () => {
+      off();
+      if (!this.watchers.has(key)) this.known.delete(key);
+      if (this.watchers.size === 0) this.stop();
+    };
+  }
+
+  /** Our own commit: tell local watchers now rather than after the NOTIFY round trip. */
+  committed(key: string, seqno: number): void {
+    if (!this.watchers.has(key)) return;
+    this.advance(key, seqno);
+  }
+
+  private advance(key: string, seqno: number): void {
+    const last = this.known.get(key);
+    if (last !== undefined && last !== null && last >= seqno) return;
+    this.known.set(key, seqno);
+    this.watchers.notify(key);
+  }
+
+  private onNotification(payload: string | undefined): void {
+    const space = payload?.indexOf(' ') ?? -1;
+    if (!payload || space < 0) return;
+    const key = payload.slice(space + 1);
+    if (this.watchers.has(key)) this.advance(key, Number(payload.slice(0, space)));
+  }
+
+  private poll(): Promise<void> {
+    // A key added mid-poll needs its own look, not the one already under way.
+    if (this.polling) {
+      this.pollAgain = true;
+      return this.polling;
+    }
+    this.polling = (async () => {
+      try {
+        const keys = this.watchers.keys();
+        if (keys.length === 0) return;
+        const heads = await this.deps.heads(keys);
+        for (const key of keys) {
+          if (!this.watchers.has(key)) continue;
+          const head = heads.get(key) ?? null;
+          // A first look with nothing read before only sets the baseline.
+          if (!this.known.has(key)) this.known.set(key, head);
+          else if (head !== null) this.advance(key, head);
+        }
+      } catch {
+        // The server is away; a later tick looks again.
+      } finally {
+        this.polling = null;
+        if (this.pollAgain) {
+          this.pollAgain = false;
+          void this.poll();
+        }
+      }
+    })();
+    return this.polling;
+  }
+
+  private start(): void {
+    if (!this.poller) {
+      this.poller = setInterval(() => void this.poll(), this.deps.pollIntervalMs);
+      this.poller.unref();
+    }
+    if (!this.listener && !this.reconnectTimer) void this.listen();
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.deps.connectionString, connectionTimeoutMillis: this.deps.connectTimeoutMs });
+    this.listener = client;
+    const lost = () => {
+      if (this.listener !== client) return;
+      this.listener = null;
+      client.end().catch(() => undefined);
+      if (this.watchers.size === 0) return;
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = null;
+        if (this.watchers.size > 0) void this.listen();
+      }, this.reconnectDelay);
+      this.reconnectTimer.unref();
+      this.reconnectDelay = Math.min(this.reconnectDelay * 2, 5000);
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', (n) => this.onNotification(n.payload));
+    try {
+      await client.connect();
+      // The notification socket alone must not keep the process alive.
+      (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
+      await client.query(`LISTEN ${CHANNEL}`);
+      this.reconnectDelay = 100;
+      void this.poll(); // Whatever changed while nobody listened.
+    } catch {
+      lost();
+    }
+  }
+
+  private stop(): void {
+    if (this.poller) clearInterval(this.poller);
+    this.poller = null;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    const l = this.listener;
+    this.listener = null;
+    l?.end().catch(() => undefined);
+  }
+
+  close(): void {
+    this.stop();
+  }
+}

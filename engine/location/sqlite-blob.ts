@@ -1,0 +1,64 @@
+// Blob values as rows of a SQLite table; a single-row write is atomic by nature.
+import type { Blob, BlobMeta } from './types.js';
+import type { SharedSqlite } from './sqlite-connection.js';
+import { sqliteError } from './sqlite-errors.js';
+import { checkKey, plainBytes } from './validate.js';
+
+export class SqliteBlob implements Blob {
+  private closed = false;
+
+  constructor(private readonly conn: SharedSqlite) {}
+
+  private run<T>(what: string, key: string, write: boolean, fn: () => T): T {
+    if (this.closed) throw new Error(`SQLite blob ${this.conn.path} is closed`);
+    try {
+      return fn();
+    } catch (e) {
+      // An autocommit statement that failed did not commit, except maybe for an I/O error at its end.
+      throw sqliteError(e, this.conn.path, what, key, !write);
+    }
+  }
+
+  async get(key: string): Promise<Uint8Array | null> {
+    checkKey(key);
+    return this.run('get blob', key, false, () => {
+      const v = this.conn.stmt('SELECT value FROM blob WHERE key = ?').pluck().get(key) as Uint8Array | undefined;
+      return v === undefined ? null : plainBytes(v);
+    });
+  }
+
+  async set(key: string, value: Uint8Array): Promise<void> {
+    checkKey(key);
+    this.run('set blob', key, true, () => {
+      this.conn.stmt('INSERT OR REPLACE INTO blob (key, value) VALUES (?, ?)').run(key, value);
+    });
+  }
+
+  async delete(key: string): Promise<number | null> {
+    checkKey(key);
+    return this.run('delete blob', key, true, () => {
+      const size = this.conn.stmt('DELETE FROM blob WHERE key = ? RETURNING length(value)').pluck().get(key);
+      return size === undefined ? null : (size as number);
+    });
+  }
+
+  async list(prefix: string): Promise<BlobMeta[]> {
+    return this.run('list blobs', prefix, false, () => {
+      // Keys sharing a prefix are one contiguous run in key order, so a range scan from the
+      // prefix stops at the first key without it.
+      const out: BlobMeta[] = [];
+      const rows = this.conn.stmt('SELECT key, length(value) AS size FROM blob WHERE key >= ? ORDER BY key').iterate(prefix);
+      for (const row of rows as Iterable<{ key: string; size: number }>) {
+        if (!row.key.startsWith(prefix)) break;
+        out.push({ key: row.key, sizeBytes: row.size });
+      }
+      return out;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.conn.release();
+  }
+}

@@ -1,0 +1,197 @@
+// One better-sqlite3 connection per database file per process, shared by every consensus and
+// blob over that file, so clients in one process serialize on it and hear each other's commits.
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, realpathSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { InvalidUsageError } from '../errors.js';
+import { sqliteOpenError } from './sqlite-errors.js';
+import { callSoon, Watchers } from './watchers.js';
+
+/** Options of a file's shared connection: the first opener's apply to every later handle in the process. */
+export interface SqliteOptions {
+  /** PRAGMA synchronous. NORMAL (default) survives process crashes; FULL also power loss. */
+  synchronous?: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
+  /** How long a write waits for another process's write lock before failing. */
+  busyTimeoutMs?: number;
+  /** How often to look for other processes' commits while something is watched. */
+  pollIntervalMs?: number;
+  /** Also wake on inotify events of the -wal file; polling stays as the backstop. */
+  fsWatch?: boolean;
+}
+
+const DEFAULTS: Required<SqliteOptions> = { synchronous: 'NORMAL', busyTimeoutMs: 10_000, pollIntervalMs: 5, fsWatch: true };
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS consensus (
+  key TEXT NOT NULL, seqno INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (key, seqno)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blob (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL);
+`;
+
+const open = new Map<string, SharedSqlite>();
+
+export class SharedSqlite {
+  private refs = 0;
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Consensus watchers and the head seqno each watched key had when last looked at. */
+  readonly watchers = new Watchers();
+  private readonly lastHeads = new Map<string, number | null>();
+  private dataVersion = 0;
+  private poller: NodeJS.Timeout | null = null;
+  private walWatcher: FSWatcher | null = null;
+
+  private constructor(
+    readonly path: string,
+    readonly db: Database.Database,
+    private readonly opts: Required<SqliteOptions>,
+  ) {}
+
+  /** Opens (creating file and parent directory) or joins the process's connection to `path`. */
+  static acquire(path: string, options: SqliteOptions = {}): SharedSqlite {
+    const sync = options.synchronous ?? DEFAULTS.synchronous;
+    if (!['OFF', 'NORMAL', 'FULL', 'EXTRA'].includes(sync)) {
+      throw new InvalidUsageError('InvalidLocation', `SQLite synchronous must be OFF, NORMAL, FULL or EXTRA, got ${sync}`);
+    }
+    const real = resolveReal(path);
+    let shared = open.get(real);
+    if (!shared) {
+      shared = new SharedSqlite(real, connect(real, { ...DEFAULTS, ...options }), { ...DEFAULTS, ...options });
+      open.set(real, shared);
+    }
+    shared.refs++;
+    return shared;
+  }
+
+  release(): void {
+    if (--this.refs > 0) return;
+    this.stopWatching();
+    open.delete(this.path);
+    this.statements.clear();
+    this.db.close();
+  }
+
+  stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
+  private headSeqno(key: string): number | null {
+    const row = this.stmt('SELECT MAX(seqno) AS s FROM consensus WHERE key = ?').get(key) as { s: number | null };
+    return row.s;
+  }
+
+  /** `seen`: the newest head the caller has read; if the key is already past it, onChange runs at once. */
+  watch(key: string, onChange: () => void, seen: number | undefined): () => void {
+    if (!this.watchers.has(key)) {
+      let head: number | null = null;
+      try {
+        head = this.headSeqno(key);
+      } catch {
+        // Unreadable now: the poller compares against null and reports the key once it reads.
+      }
+      this.lastHeads.set(key, head);
+    }
+    const off = this.watchers.add(key, onChange);
+    const head = this.lastHeads.get(key);
+    if (seen !== undefined && head !== null && head !== undefined && head > seen) callSoon(key, onChange);
+    this.startWatching();
+    return () => {
+      off();
+      if (!this.watchers.has(key)) this.lastHeads.delete(key);
+      if (this.watchers.size === 0) this.stopWatching();
+    };
+  }
+
+  /** Our own commit: every handle on this connection hears of it without polling. */
+  committed(key: string, seqno: number): void {
+    if (!this.watchers.has(key)) return;
+    this.lastHeads.set(key, seqno);
+    this.watchers.notify(key);
+  }
+
+  /**
+   * data_version changes only when another connection (another process, or a worker thread)
+   * committed; then the heads of watched keys tell which of them actually moved.
+   */
+  private checkForeignCommits(): void {
+    if (this.watchers.size === 0) return;
+    // Runs on a timer: a throw here would be an uncaught exception, so a failed look is simply
+    // repeated on the next tick (and real damage surfaces on the next read of the key).
+    try {
+      const version = this.stmt('PRAGMA data_version').pluck().get() as number;
+      if (version === this.dataVersion) return;
+      this.dataVersion = version;
+      for (const key of this.watchers.keys()) {
+        const head = this.headSeqno(key);
+        if (head !== this.lastHeads.get(key)) {
+          this.lastHeads.set(key, head);
+          this.watchers.notify(key);
+        }
+      }
+    } catch {
+      this.dataVersion = -1;
+    }
+  }
+
+  private startWatching(): void {
+    if (this.poller) return;
+    try {
+      this.dataVersion = this.stmt('PRAGMA data_version').pluck().get() as number;
+    } catch {
+      this.dataVersion = -1;
+    }
+    this.poller = setInterval(() => this.checkForeignCommits(), this.opts.pollIntervalMs);
+    this.poller.unref();
+    const wal = `${this.path}-wal`;
+    if (this.opts.fsWatch && existsSync(wal)) {
+      try {
+        this.walWatcher = watch(wal, { persistent: false }, () => this.checkForeignCommits());
+        this.walWatcher.on('error', () => this.closeWalWatcher());
+      } catch {
+        this.walWatcher = null; // Polling alone still sees every commit.
+      }
+    }
+  }
+
+  private closeWalWatcher(): void {
+    this.walWatcher?.close();
+    this.walWatcher = null;
+  }
+
+  private stopWatching(): void {
+    if (this.poller) clearInterval(this.poller);
+    this.poller = null;
+    this.closeWalWatcher();
+  }
+}
+
+function resolveReal(path: string): string {
+  try {
+    if (existsSync(path)) {
+      if (statSync(path).isDirectory()) {
+        throw new InvalidUsageError('InvalidLocation', `cannot open SQLite location ${path}: it is a directory, not a file`);
+      }
+      return realpathSync(path);
+    }
+    mkdirSync(dirname(path), { recursive: true });
+    return join(realpathSync(dirname(path)), basename(path));
+  } catch (e) {
+    if (e instanceof InvalidUsageError) throw e;
+    throw sqliteOpenError(e, path);
+  }
+}
+
+function connect(path: string, opts: Required<SqliteOptions>): Database.Database {
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(path, { timeout: opts.busyTimeoutMs });
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${opts.synchronous}`);
+    db.exec(SCHEMA);
+    return db;
+  } catch (e) {
+    db?.close();
+    throw sqliteOpenError(e, path);
+  }
+}

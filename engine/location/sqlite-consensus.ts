@@ -1,0 +1,136 @@
+// Consensus in a SQLite table; the write lock of BEGIN IMMEDIATE makes compare-and-set atomic
+// across every process on the file, and PRIMARY KEY (key, seqno) backs that up.
+import type { CasResult, Consensus, VersionedData } from './types.js';
+import type { SharedSqlite } from './sqlite-connection.js';
+import { sqliteError } from './sqlite-errors.js';
+import { checkCas, checkKey, checkScan, checkTruncate, plainBytes } from './validate.js';
+import { SeenHeads } from './watchers.js';
+
+type Row = { seqno: number; data: Uint8Array };
+const version = (r: Row): VersionedData => ({ seqno: r.seqno, data: plainBytes(r.data) });
+
+export class SqliteConsensus implements Consensus {
+  private closed = false;
+  private readonly unsubscribes = new Set<() => void>();
+  private readonly seen = new SeenHeads();
+
+  constructor(private readonly conn: SharedSqlite) {}
+
+  private check(): void {
+    if (this.closed) throw new Error(`SQLite consensus ${this.conn.path} is closed`);
+  }
+
+  private readHead(key: string): VersionedData | null {
+    const row = this.conn.stmt('SELECT seqno, data FROM consensus WHERE key = ? ORDER BY seqno DESC LIMIT 1').get(key);
+    const head = row ? version(row as Row) : null;
+    this.seen.saw(key, head?.seqno);
+    return head;
+  }
+
+  /**
+   * Runs fn under the write lock. A failure before COMMIT certainly rolled back; one at COMMIT
+   * may or may not have reached the file.
+   */
+  private writeTx<T>(what: string, key: string, fn: () => T): T {
+    const { db } = this.conn;
+    let committing = false;
+    try {
+      this.conn.stmt('BEGIN IMMEDIATE').run();
+      const out = fn();
+      committing = true;
+      this.conn.stmt('COMMIT').run();
+      return out;
+    } catch (e) {
+      if (db.inTransaction) {
+        try {
+          this.conn.stmt('ROLLBACK').run();
+        } catch {
+          // SQLite already rolled back on its own.
+        }
+      }
+      throw sqliteError(e, this.conn.path, what, key, !committing);
+    }
+  }
+
+  async head(key: string): Promise<VersionedData | null> {
+    this.check();
+    checkKey(key);
+    try {
+      return this.readHead(key);
+    } catch (e) {
+      throw sqliteError(e, this.conn.path, 'read head', key, true);
+    }
+  }
+
+  async compareAndSet(key: string, expected: number | null, data: VersionedData): Promise<CasResult> {
+    this.check();
+    checkCas(key, expected, data);
+    // A loser usually sees the mismatch without queueing for the write lock.
+    const seen = await this.head(key);
+    if ((seen?.seqno ?? null) !== expected) return { ok: false, current: seen };
+    const result = this.writeTx<CasResult>(`compare-and-set ${key}@${data.seqno}`, key, () => {
+      const head = this.readHead(key);
+      if ((head?.seqno ?? null) !== expected) return { ok: false, current: head };
+      this.conn.stmt('INSERT INTO consensus (key, seqno, data) VALUES (?, ?, ?)').run(key, data.seqno, data.data);
+      return { ok: true };
+    });
+    if (result.ok) {
+      this.seen.saw(key, data.seqno);
+      this.conn.committed(key, data.seqno);
+    }
+    return result;
+  }
+
+  async scan(key: string, fromSeqno: number, limit: number): Promise<VersionedData[]> {
+    this.check();
+    checkScan(key, fromSeqno, limit);
+    if (limit === 0) return [];
+    try {
+      const rows = this.conn
+        .stmt('SELECT seqno, data FROM consensus WHERE key = ? AND seqno >= ? ORDER BY seqno LIMIT ?')
+        .all(key, fromSeqno, limit) as Row[];
+      this.seen.saw(key, rows[rows.length - 1]?.seqno);
+      return rows.map(version);
+    } catch (e) {
+      throw sqliteError(e, this.conn.path, 'scan', key, true);
+    }
+  }
+
+  async truncate(key: string, belowSeqno: number): Promise<number> {
+    this.check();
+    checkTruncate(key, belowSeqno);
+    return this.writeTx(`truncate ${key}`, key, () => {
+      const sql =
+        'DELETE FROM consensus WHERE key = ? AND seqno < ? AND seqno < (SELECT MAX(seqno) FROM consensus WHERE key = ?)';
+      return this.conn.stmt(sql).run(key, belowSeqno, key).changes;
+    });
+  }
+
+  async listKeys(): Promise<string[]> {
+    this.check();
+    try {
+      return this.conn.stmt('SELECT DISTINCT key FROM consensus ORDER BY key').pluck().all() as string[];
+    } catch (e) {
+      throw sqliteError(e, this.conn.path, 'list keys', '(consensus keys)', true);
+    }
+  }
+
+  watch(key: string, onChange: () => void): () => void {
+    this.check();
+    checkKey(key);
+    const off = this.conn.watch(key, onChange, this.seen.get(key));
+    const unsubscribe = () => {
+      if (!this.unsubscribes.delete(unsubscribe)) return;
+      off();
+    };
+    this.unsubscribes.add(unsubscribe);
+    return unsubscribe;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const u of [...this.unsubscribes]) u();
+    this.conn.release();
+  }
+}

@@ -1,0 +1,136 @@
+// Storage wrappers for tests that fail a fraction of calls the way real networks do.
+import { LocationError } from '../errors.js';
+import type { Blob, BlobMeta, CasResult, Consensus, VersionedData } from './types.js';
+
+export interface UnreliableOptions {
+  /** Fraction of calls (0..1) that fail. Changeable later through `failRate`. */
+  failRate: number;
+  /** Fraction of failures that are indeterminate; of those, half still take effect. Default 0.5. */
+  indeterminateRate?: number;
+  /** Seed for a reproducible sequence of failures. */
+  seed?: number;
+}
+
+/** mulberry32: tiny, seedable, good enough to pick which calls fail. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Faults {
+  failRate: number;
+  readonly indeterminateRate: number;
+  readonly random: () => number;
+  /** Counts, for tests that want to know the wrapper really did something. */
+  readonly stats = { calls: 0, determinate: 0, indeterminateApplied: 0, indeterminateNotApplied: 0 };
+
+  constructor(o: UnreliableOptions) {
+    this.failRate = o.failRate;
+    this.indeterminateRate = o.indeterminateRate ?? 0.5;
+    this.random = o.seed === undefined ? Math.random : prng(o.seed);
+  }
+
+  /**
+   * Runs op, or fails instead of or after it. Reads fail without effect either way; a write that
+   * fails indeterminately runs first half of the time, as when the reply, not the request, is lost.
+   */
+  async run<T>(what: string, op: () => Promise<T>, mutates: boolean): Promise<T> {
+    this.stats.calls++;
+    if (this.random() >= this.failRate) return op();
+    if (this.random() >= this.indeterminateRate) {
+      this.stats.determinate++;
+      throw new LocationError(`injected failure: ${what}`, true);
+    }
+    if (mutates && this.random() < 0.5) {
+      await op();
+      this.stats.indeterminateApplied++;
+    } else this.stats.indeterminateNotApplied++;
+    throw new LocationError(`injected timeout: ${what}`, false);
+  }
+}
+
+export class UnreliableConsensus implements Consensus {
+  private readonly faults: Faults;
+
+  constructor(
+    readonly inner: Consensus,
+    options: UnreliableOptions,
+  ) {
+    this.faults = new Faults(options);
+  }
+
+  get failRate(): number {
+    return this.faults.failRate;
+  }
+  set failRate(rate: number) {
+    this.faults.failRate = rate;
+  }
+  get stats(): Faults['stats'] {
+    return this.faults.stats;
+  }
+
+  head(key: string): Promise<VersionedData | null> {
+    return this.faults.run(`head ${key}`, () => this.inner.head(key), false);
+  }
+  compareAndSet(key: string, expected: number | null, data: VersionedData): Promise<CasResult> {
+    return this.faults.run(`compare-and-set ${key}@${data.seqno}`, () => this.inner.compareAndSet(key, expected, data), true);
+  }
+  scan(key: string, fromSeqno: number, limit: number): Promise<VersionedData[]> {
+    return this.faults.run(`scan ${key}`, () => this.inner.scan(key, fromSeqno, limit), false);
+  }
+  truncate(key: string, belowSeqno: number): Promise<number> {
+    return this.faults.run(`truncate ${key}`, () => this.inner.truncate(key, belowSeqno), true);
+  }
+  listKeys(): Promise<string[]> {
+    return this.faults.run('list keys', () => this.inner.listKeys(), false);
+  }
+  watch(key: string, onChange: () => void): () => void {
+    return this.inner.watch(key, onChange);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+export class UnreliableBlob implements Blob {
+  private readonly faults: Faults;
+
+  constructor(
+    readonly inner: Blob,
+    options: UnreliableOptions,
+  ) {
+    this.faults = new Faults(options);
+  }
+
+  get failRate(): number {
+    return this.faults.failRate;
+  }
+  set failRate(rate: number) {
+    this.faults.failRate = rate;
+  }
+  get stats(): Faults['stats'] {
+    return this.faults.stats;
+  }
+
+  get(key: string): Promise<Uint8Array | null> {
+    return this.faults.run(`get ${key}`, () => this.inner.get(key), false);
+  }
+  set(key: string, value: Uint8Array): Promise<void> {
+    return this.faults.run(`set ${key}`, () => this.inner.set(key, value), true);
+  }
+  delete(key: string): Promise<number | null> {
+    return this.faults.run(`delete ${key}`, () => this.inner.delete(key), true);
+  }
+  list(prefix: string): Promise<BlobMeta[]> {
+    return this.faults.run(`list ${prefix}`, () => this.inner.list(prefix), false);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

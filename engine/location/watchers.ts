@@ -1,0 +1,76 @@
+// Per-key change callbacks shared by the consensus implementations.
+
+/**
+ * Callbacks run in their own microtask, never inside the caller's commit path, so a slow or
+ * throwing watcher cannot break a compare-and-set that already succeeded.
+ */
+export class Watchers {
+  private readonly byKey = new Map<string, Set<() => void>>();
+
+  add(key: string, onChange: () => void): () => void {
+    let set = this.byKey.get(key);
+    if (!set) this.byKey.set(key, (set = new Set()));
+    // Wrapped so the same function can be registered twice and unsubscribed independently.
+    const entry = () => onChange();
+    set.add(entry);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      set.delete(entry);
+      if (set.size === 0 && this.byKey.get(key) === set) this.byKey.delete(key);
+    };
+  }
+
+  notify(key: string): void {
+    const set = this.byKey.get(key);
+    if (!set) return;
+    for (const cb of [...set]) callSoon(key, cb);
+  }
+
+  notifyAll(): void {
+    for (const key of this.byKey.keys()) this.notify(key);
+  }
+
+  has(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
+  keys(): string[] {
+    return [...this.byKey.keys()];
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+}
+
+/** Runs a watch callback in its own microtask; a throw becomes a process warning. */
+export function callSoon(key: string, cb: () => void): void {
+  queueMicrotask(() => {
+    try {
+      cb();
+    } catch (e) {
+      process.emitWarning(`consensus watch callback for ${key} threw: ${String(e)}`);
+    }
+  });
+}
+
+/**
+ * The newest seqno of each key a consensus handle has shown its caller. A watch started after a
+ * read (load, then watch) compares against it, so a version written in between still wakes the
+ * watcher instead of becoming the silent baseline.
+ */
+export class SeenHeads {
+  private readonly seqnos = new Map<string, number>();
+
+  saw(key: string, seqno: number | null | undefined): void {
+    if (seqno === null || seqno === undefined) return;
+    const prev = this.seqnos.get(key);
+    if (prev === undefined || seqno > prev) this.seqnos.set(key, seqno);
+  }
+
+  get(key: string): number | undefined {
+    return this.seqnos.get(key);
+  }
+}

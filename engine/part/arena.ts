@@ -1,0 +1,366 @@
+// The batch builder's buffer: updates appended into one growable byte arena (no object per
+// update), then sorted by (key, val, time) and consolidated into PartColumns.
+//
+// Each update is one record in the arena: time f64, diff f64, key length u32, value length u32
+// (little-endian), key bytes, value bytes. Keeping a row's fields adjacent matters: gathering rows
+// in sorted order is random access, and one or two cache misses per row cost far less than one
+// per column.
+//
+// Sorting is a most-significant-digit multikey radix sort of the records' offsets: each pass sorts
+// a range by a 32-bit digit (3 bytes of the key or value plus how many bytes are left, so that a
+// shorter prefix sorts first; then the time's high and low words) with an LSD radix sort (large
+// ranges), a native Float64Array sort of (digit * 2^21 + position) (medium ranges) or an insertion
+// sort with the full comparator (small ranges), and then descends into runs of equal digits.
+import { InvalidUsageError } from '../errors.js';
+import { compareBytesDV, equalBytesDV } from './compare.js';
+import { copyRange, grownBytes } from './copy.js';
+import type { PartColumns } from './types.js';
+
+/** The most rows an arena holds (positions must fit 21 bits); the builder flushes before. */
+export const MAX_ARENA_ROWS = 1 << 21;
+
+const TWO21 = 2097152;
+const TWO32 = 4294967296;
+const INSERTION_MAX = 16;
+const RADIX_MIN = 2048;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** Int32 offsets bound the bytes of one arena. */
+const MAX_ARENA_BYTES = 0x7fffffff;
+/** time f64, diff f64, key length u32, value length u32 */
+const RECORD_HEADER = 24;
+// How many rows ahead gather() touches a record.
+const PREFETCH = 8;
+
+
+export class UpdateArena {
+  private bytes: Uint8Array;
+  private view: DataView;
+  private used = 0;
+  private n = 0;
+  private keyBytes = 0;
+  // Scratch for sorting, kept across sorts of a reused arena.
+  private digits: Uint32Array = new Uint32Array(0);
+  private tmpDigits: Uint32Array = new Uint32Array(0);
+  private tmpPerm: Uint32Array = new Uint32Array(0);
+  private packed: Float64Array = new Float64Array(0);
+  // Keeps the prefetching reads of gather() observable so that they are not optimized away.
+  private sink = 0;
+
+  constructor(initialBytes = 65536) {
+    this.bytes = new Uint8Array(Math.max(64, Math.min(initialBytes, MAX_ARENA_BYTES)));
+    this.view = new DataView(this.bytes.buffer);
+  }
+
+  get len(): number {
+    return this.n;
+  }
+
+  /** Approximate size of the encoded part: key and value bytes plus 24 bytes per row. */
+  get sizeBytes(): number {
+    return this.used;
+  }
+
+  /** Appends one update; key and val are copied. Time and diff must already be validated. */
+  add(key: Uint8Array, val: Uint8Array, time: number, diff: number): void {
+    if (this.n >= MAX_ARENA_ROWS) {
+      throw new InvalidUsageError('InvalidArgument', `an update arena holds at most ${MAX_ARENA_ROWS} rows`);
+    }
+    const kl = key.length;
+    const vl = val.length;
+    const o = this.used;
+    const e = o + RECORD_HEADER + kl + vl;
+    if (e > this.bytes.length) this.grow(e);
+    const b = this.bytes;
+    const dv = this.view;
+    dv.setFloat64(o, time, true);
+    dv.setFloat64(o + 8, diff, true);
+    dv.setUint32(o + 16, kl, true);
+    dv.setUint32(o + 20, vl, true);
+    const ks = o + RECORD_HEADER;
+    if (kl <= 32) for (let j = 0; j < kl; j++) b[ks + j] = key[j];
+    else b.set(key, ks);
+    const vs = ks + kl;
+    if (vl <= 32) for (let j = 0; j < vl; j++) b[vs + j] = val[j];
+    else b.set(val, vs);
+    this.used = e;
+    this.keyBytes += kl;
+    this.n++;
+  }
+
+  /** Forgets every update, keeping the buffer for reuse. */
+  clear(): void {
+    this.n = 0;
+    this.used = 0;
+    this.keyBytes = 0;
+  }
+
+  private grow(need: number): void {
+    if (need > MAX_ARENA_BYTES) {
+      throw new InvalidUsageError('InvalidArgument', `an update arena holds at most ${MAX_ARENA_BYTES} bytes`);
+    }
+    this.bytes = grownBytes(this.bytes, this.used, need);
+    this.view = new DataView(this.bytes.buffer);
+  }
+
+  /**
+   * The updates sorted by (key, val, time) and consolidated: equal (key, val, time) summed, zero
+   * diffs dropped. The result owns fresh buffers; the arena is unchanged (clear() to reuse it).
+   */
+  sortAndConsolidate(): PartColumns {
+    const n = this.n;
+    const dv = this.view;
+    // The records' offsets, in insertion order; sorted unless already in order.
+    const perm = new Uint32Array(n);
+    let sorted = true;
+    let prev = -1;
+    for (let i = 0, o = 0; i < n; i++) {
+      perm[i] = o;
+      if (sorted && prev >= 0 && this.compareFrom(prev, o, 0, 0) > 0) sorted = false;
+      prev = o;
+      o += RECORD_HEADER + dv.getUint32(o + 16, true) + dv.getUint32(o + 20, true);
+    }
+    if (!sorted) this.sortPerm(perm);
+    return this.gather(perm);
+  }
+
+  /** Builds the output in perm order, summing equal neighbours and dropping zero sums. */
+  private gather(perm: Uint32Array): PartColumns {
+    const n = this.n;
+    const src = this.bytes;
+    const sv = this.view;
+    const outKo = new Int32Array(n + 1);
+    const outVo = new Int32Array(n + 1);
+    const outKd = new Uint8Array(this.keyBytes);
+    const outVd = new Uint8Array(this.used - RECORD_HEADER * n - this.keyBytes);
+    const kv = new DataView(outKd.buffer);
+    const vv = new DataView(outVd.buffer);
+    const outT = new Float64Array(n);
+    const outD = new Float64Array(n);
+    let m = 0; // rows out
+    let kp = 0;
+    let vp = 0;
+    let po = -1; // the record of the last output row
+    let pkl = 0;
+    let pvl = 0;
+    let touch = 0;
+    for (let i = 0; i < n; i++) {
+      // Touch a record further on so that its cache miss overlaps with this row's work.
+      touch ^= src[perm[i + PREFETCH < n ? i + PREFETCH : i]];
+      const o = perm[i];
+      const t = sv.getFloat64(o, true);
+      const d = sv.getFloat64(o + 8, true);
+      const kl = sv.getUint32(o + 16, true);
+      const vl = sv.getUint32(o + 20, true);
+      const ks = o + RECORD_HEADER;
+      const vs = ks + kl;
+      if (
+        po >= 0 &&
+        outT[m - 1] === t &&
+        kl === pkl &&
+        vl === pvl &&
+        equalBytesDV(src, sv, po + RECORD_HEADER, po + RECORD_HEADER + kl, src, sv, ks, vs) &&
+        equalBytesDV(src, sv, po + RECORD_HEADER + kl, po + RECORD_HEADER + kl + vl, src, sv, vs, vs + vl)
+      ) {
+        const sum = outD[m - 1] + d;
+        if (sum > MAX_SAFE || sum < -MAX_SAFE) {
+          throw new InvalidUsageError('InvalidDiff', 'the sum of the diffs of one (key, val, time) is not a safe integer');
+        }
+        outD[m - 1] = sum;
+        continue;
+      }
+      if (m > 0 && outD[m - 1] === 0) {
+        // The previous group summed to zero: overwrite it.
+        m--;
+        kp = outKo[m];
+        vp = outVo[m];
+      }
+      copyRange(outKd, kv, kp, src, sv, ks, kl);
+      kp += kl;
+      copyRange(outVd, vv, vp, src, sv, vs, vl);
+      vp += vl;
+      outT[m] = t;
+      outD[m] = d;
+      m++;
+      outKo[m] = kp;
+      outVo[m] = vp;
+      po = o;
+      pkl = kl;
+      pvl = vl;
+    }
+    if (m > 0 && outD[m - 1] === 0) m--;
+    this.sink ^= touch;
+    if (m === n) {
+      return { len: n, keys: { offsets: outKo, data: outKd }, vals: { offsets: outVo, data: outVd }, times: outT, diffs: outD };
+    }
+    return {
+      len: m,
+      keys: { offsets: outKo.subarray(0, m + 1), data: outKd.subarray(0, outKo[m]) },
+      vals: { offsets: outVo.subarray(0, m + 1), data: outVd.subarray(0, outVo[m]) },
+      times: outT.subarray(0, m),
+      diffs: outD.subarray(0, m),
+    };
+  }
+
+  // ---- sorting ----
+
+  /** Digit of record o at (phase, depth): phase 0 key / 1 val from byte depth; phase 2 time word. */
+  private digit(o: number, phase: number, depth: number): number {
+    const dv = this.view;
+    if (phase === 2) {
+      const t = dv.getFloat64(o, true);
+      const hi = Math.floor(t / TWO32);
+      return depth === 0 ? hi : t - hi * TWO32;
+    }
+    const data = this.bytes;
+    const kl = dv.getUint32(o + 16, true);
+    let s: number;
+    let rem: number;
+    if (phase === 0) {
+      s = o + RECORD_HEADER + depth;
+      rem = kl - depth;
+    } else {
+      s = o + RECORD_HEADER + kl + depth;
+      rem = dv.getUint32(o + 20, true) - depth;
+    }
+    if (rem >= 4) return ((data[s] << 24) | (data[s + 1] << 16) | (data[s + 2] << 8) | 4) >>> 0;
+    if (rem === 3) return ((data[s] << 24) | (data[s + 1] << 16) | (data[s + 2] << 8) | 3) >>> 0;
+    if (rem === 2) return ((data[s] << 24) | (data[s + 1] << 16) | 2) >>> 0;
+    if (rem === 1) return ((data[s] << 24) | 1) >>> 0;
+    return 0;
+  }
+
+  /** Full comparison of records a and b, knowing they agree before (phase, depth). */
+  private compareFrom(a: number, b: number, phase: number, depth: number): number {
+    const data = this.bytes;
+    const dv = this.view;
+    const akl = dv.getUint32(a + 16, true);
+    const bkl = dv.getUint32(b + 16, true);
+    const ak = a + RECORD_HEADER;
+    const bk = b + RECORD_HEADER;
+    if (phase === 0) {
+      const c = compareBytesDV(data, dv, ak + depth, ak + akl, data, dv, bk + depth, bk + bkl);
+      if (c !== 0) return c;
+      depth = 0;
+    }
+    if (phase <= 1) {
+      const av = ak + akl;
+      const bv = bk + bkl;
+      const c = compareBytesDV(data, dv, av + depth, av + dv.getUint32(a + 20, true), data, dv, bv + depth, bv + dv.getUint32(b + 20, true));
+      if (c !== 0) return c;
+    }
+    return dv.getFloat64(a, true) - dv.getFloat64(b, true);
+  }
+
+  private sortPerm(perm: Uint32Array): void {
+    const n = perm.length;
+    if (this.digits.length < n) {
+      this.digits = new Uint32Array(n);
+      this.tmpDigits = new Uint32Array(n);
+      this.tmpPerm = new Uint32Array(n);
+    }
+    // Explicit stack of ranges still to sort: (lo, hi, phase, depth).
+    const stack: number[] = [0, n, 0, 0];
+    while (stack.length > 0) {
+      const depth = stack.pop()!;
+      const phase = stack.pop()!;
+      const hi = stack.pop()!;
+      const lo = stack.pop()!;
+      const size = hi - lo;
+      if (size <= INSERTION_MAX) {
+        this.insertionSort(perm, lo, hi, phase, depth);
+        continue;
+      }
+      const dg = this.digits;
+      for (let i = lo; i < hi; i++) dg[i] = this.digit(perm[i], phase, depth);
+      if (size >= RADIX_MIN) this.radixSort(perm, lo, hi);
+      else this.packedSort(perm, lo, hi);
+      // Descend into runs of equal digits that still have something to compare.
+      let a = lo;
+      while (a < hi) {
+        const d = dg[a];
+        let b = a + 1;
+        while (b < hi && dg[b] === d) b++;
+        if (b - a > 1) {
+          if (phase < 2) {
+            if ((d & 0xff) === 4) stack.push(a, b, phase, depth + 3);
+            else stack.push(a, b, phase + 1, 0);
+          } else if (depth === 0) {
+            stack.push(a, b, 2, 1);
+          }
+          // phase 2, depth 1: equal (key, val, time); consolidation sums them.
+        }
+        a = b;
+      }
+    }
+  }
+
+  private insertionSort(perm: Uint32Array, lo: number, hi: number, phase: number, depth: number): void {
+    for (let i = lo + 1; i < hi; i++) {
+      const r = perm[i];
+      let j = i - 1;
+      while (j >= lo && this.compareFrom(perm[j], r, phase, depth) > 0) {
+        perm[j + 1] = perm[j];
+        j--;
+      }
+      perm[j + 1] = r;
+    }
+  }
+
+  /** Sorts perm[lo, hi) by digits[lo, hi) (both permuted) with a native sort of packed pairs. */
+  private packedSort(perm: Uint32Array, lo: number, hi: number): void {
+    const size = hi - lo;
+    if (this.packed.length < size) this.packed = new Float64Array(Math.max(size, RADIX_MIN));
+    const pk = this.packed.subarray(0, size);
+    const dg = this.digits;
+    for (let i = 0; i < size; i++) pk[i] = dg[lo + i] * TWO21 + i;
+    pk.sort();
+    const tp = this.tmpPerm;
+    for (let i = lo; i < hi; i++) tp[i] = perm[i];
+    for (let i = 0; i < size; i++) {
+      const p = pk[i];
+      const d = Math.floor(p / TWO21);
+      perm[lo + i] = tp[lo + (p - d * TWO21)];
+      dg[lo + i] = d;
+    }
+  }
+
+  /** Sorts perm[lo, hi) by digits[lo, hi) (both permuted): LSD radix, 11-bit digits. */
+  private radixSort(perm: Uint32Array, lo: number, hi: number): void {
+    const size = hi - lo;
+    let srcD = this.digits.subarray(lo, hi);
+    let srcP = perm.subarray(lo, hi);
+    let dstD = this.tmpDigits.subarray(lo, hi);
+    let dstP = this.tmpPerm.subarray(lo, hi);
+    const counts = new Int32Array(2048);
+    let swapped = false;
+    for (let shift = 0; shift < 32; shift += 11) {
+      counts.fill(0);
+      for (let i = 0; i < size; i++) counts[(srcD[i] >>> shift) & 2047]++;
+      if (counts[(srcD[0] >>> shift) & 2047] === size) continue; // every row in one bucket
+      let sum = 0;
+      for (let b = 0; b < 2048; b++) {
+        const c = counts[b];
+        counts[b] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < size; i++) {
+        const d = srcD[i];
+        const p = counts[(d >>> shift) & 2047]++;
+        dstD[p] = d;
+        dstP[p] = srcP[i];
+      }
+      const td = srcD;
+      srcD = dstD;
+      dstD = td;
+      const tp = srcP;
+      srcP = dstP;
+      dstP = tp;
+      swapped = !swapped;
+    }
+    if (swapped) {
+      // The sorted data is in the scratch arrays: copy it back.
+      perm.set(srcP, lo);
+      this.digits.set(srcD, lo);
+    }
+  }
+}

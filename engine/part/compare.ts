@@ -1,0 +1,128 @@
+// Bytewise comparison of byte ranges in place: no subarrays, no allocation. Order is unsigned
+// lexicographic with a shorter prefix first (the order of parts' keys and values).
+import type { BinaryColumn, PartColumns } from './types.js';
+
+// Above this many bytes a native memcmp beats the JS loop despite its call overhead.
+const NATIVE_MIN = 48;
+const nativeCompare = Buffer.prototype.compare as (
+  this: Uint8Array,
+  target: Uint8Array,
+  targetStart: number,
+  targetEnd: number,
+  sourceStart: number,
+  sourceEnd: number,
+) => number;
+
+/** Compares a[aStart, aEnd) with b[bStart, bEnd): negative, zero or positive. */
+export function compareBytes(
+  a: Uint8Array,
+  aStart: number,
+  aEnd: number,
+  b: Uint8Array,
+  bStart: number,
+  bEnd: number,
+): number {
+  const aLen = aEnd - aStart;
+  const bLen = bEnd - bStart;
+  const n = aLen < bLen ? aLen : bLen;
+  if (n >= NATIVE_MIN) {
+    const c = nativeCompare.call(a, b, bStart, bStart + n, aStart, aStart + n);
+    return c !== 0 ? c : aLen - bLen;
+  }
+  for (let i = 0; i < n; i++) {
+    const x = a[aStart + i];
+    const y = b[bStart + i];
+    if (x !== y) return x - y;
+  }
+  return aLen - bLen;
+}
+
+/** True iff a[aStart, aEnd) and b[bStart, bEnd) hold the same bytes. */
+export function equalBytes(
+  a: Uint8Array,
+  aStart: number,
+  aEnd: number,
+  b: Uint8Array,
+  bStart: number,
+  bEnd: number,
+): boolean {
+  const n = aEnd - aStart;
+  if (n !== bEnd - bStart) return false;
+  if (n >= NATIVE_MIN) return nativeCompare.call(a, b, bStart, bEnd, aStart, aEnd) === 0;
+  for (let i = 0; i < n; i++) if (a[aStart + i] !== b[bStart + i]) return false;
+  return true;
+}
+
+/** Compares value i of column a with value j of column b. */
+export function compareValues(a: BinaryColumn, i: number, b: BinaryColumn, j: number): number {
+  return compareBytes(a.data, a.offsets[i], a.offsets[i + 1], b.data, b.offsets[j], b.offsets[j + 1]);
+}
+
+/** Compares row i of a with row j of b by (key, val, time). */
+export function compareRows(a: PartColumns, i: number, b: PartColumns, j: number): number {
+  const c = compareValues(a.keys, i, b.keys, j);
+  if (c !== 0) return c;
+  const d = compareValues(a.vals, i, b.vals, j);
+  if (d !== 0) return d;
+  return a.times[i] - b.times[j];
+}
+
+/** Compares two byte strings. */
+export function compareByteArrays(a: Uint8Array, b: Uint8Array): number {
+  return compareBytes(a, 0, a.length, b, 0, b.length);
+}
+
+/**
+ * compareBytes reading 4 bytes at a time through DataViews over the same buffers (av over a, bv
+ * over b, each covering exactly its array's bytes).
+ */
+export function compareBytesDV(
+  a: Uint8Array,
+  av: DataView,
+  aStart: number,
+  aEnd: number,
+  b: Uint8Array,
+  bv: DataView,
+  bStart: number,
+  bEnd: number,
+): number {
+  const aLen = aEnd - aStart;
+  const bLen = bEnd - bStart;
+  const n = aLen < bLen ? aLen : bLen;
+  if (n >= NATIVE_MIN) {
+    const c = nativeCompare.call(a, b, bStart, bStart + n, aStart, aStart + n);
+    return c !== 0 ? c : aLen - bLen;
+  }
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const x = av.getUint32(aStart + i);
+    const y = bv.getUint32(bStart + i);
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  for (; i < n; i++) {
+    const x = a[aStart + i];
+    const y = b[bStart + i];
+    if (x !== y) return x - y;
+  }
+  return aLen - bLen;
+}
+
+/** equalBytes reading 4 bytes at a time through DataViews (as in compareBytesDV). */
+export function equalBytesDV(
+  a: Uint8Array,
+  av: DataView,
+  aStart: number,
+  aEnd: number,
+  b: Uint8Array,
+  bv: DataView,
+  bStart: number,
+  bEnd: number,
+): boolean {
+  const n = aEnd - aStart;
+  if (n !== bEnd - bStart) return false;
+  if (n >= NATIVE_MIN) return nativeCompare.call(a, b, bStart, bEnd, aStart, aEnd) === 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) if (av.getInt32(aStart + i, true) !== bv.getInt32(bStart + i, true)) return false;
+  for (; i < n; i++) if (a[aStart + i] !== b[bStart + i]) return false;
+  return true;
+}

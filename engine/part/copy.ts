@@ -1,0 +1,34 @@
+// Copying byte ranges between buffers without allocating subarrays: 4 bytes at a time through
+// DataViews for short ranges, TypedArray.set for long ones.
+
+const SET_MIN = 128;
+
+/** A byte buffer with a DataView over exactly its bytes. */
+export interface ByteBuf {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+}
+
+export function byteBuf(bytes: Uint8Array): ByteBuf {
+  return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+}
+
+/** Copies src[sp, sp + len) to dst[dp, dp + len). */
+export function copyRange(dst: Uint8Array, dv: DataView, dp: number, src: Uint8Array, sv: DataView, sp: number, len: number): void {
+  if (len >= SET_MIN) {
+    dst.set(src.subarray(sp, sp + len), dp);
+    return;
+  }
+  let j = 0;
+  for (; j + 4 <= len; j += 4) dv.setInt32(dp + j, sv.getInt32(sp + j, true), true);
+  for (; j < len; j++) dst[dp + j] = src[sp + j];
+}
+
+/** A copy of buf with room for at least need bytes, of which the first used are kept. */
+export function grownBytes(old: Uint8Array, used: number, need: number): Uint8Array {
+  let cap = Math.max(16, old.length * 2);
+  while (cap < need) cap *= 2;
+  const b = new Uint8Array(cap);
+  b.set(old.subarray(0, used));
+  return b;
+}

@@ -1,0 +1,430 @@
+// Consolidating k-way merge of sorted runs: a loser tree over the runs' current rows, comparing
+// bytes in place, appending into columnar output chunks.
+//
+// A run is an ordered sequence of sorted parts whose concatenation is sorted; its parts are
+// loaded one at a time. Rows with a time outside the run's [timeLower, timeUpper) are dropped and
+// kept times are advanced to max(t, advanceTo), which keeps every run sorted (advancing is
+// monotone), though it can make neighbouring rows equal: consolidation sums equal (key, val, time)
+// across and within runs and drops zero sums.
+import { InvalidUsageError } from '../errors.js';
+import { emptyColumns } from './columns.js';
+import { compareBytesDV, equalBytesDV } from './compare.js';
+import { copyRange, grownBytes } from './copy.js';
+import type { PartColumns } from './types.js';
+
+export interface MergeRun {
+  nextPart(): Promise<PartColumns | null>;
+  timeLower: number;
+  timeUpper: number; // Infinity = none
+}
+
+export interface MergeOptions {
+  advanceTo: number;
+  consolidate: boolean;
+  /** about how many rows per output chunk; with consolidate, a group is never split */
+  chunkRows: number;
+}
+
+export interface MergePart {
+  cols: PartColumns;
+  timeLower: number;
+  timeUpper: number; // Infinity = none
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+
+/** The current row of one run. */
+class Cursor {
+  kd: Uint8Array = new Uint8Array(0);
+  kv: DataView = EMPTY_VIEW;
+  ko: Int32Array = new Int32Array(1);
+  vd: Uint8Array = new Uint8Array(0);
+  vv: DataView = EMPTY_VIEW;
+  vo: Int32Array = new Int32Array(1);
+  times: Float64Array = new Float64Array(0);
+  diffs: Float64Array = new Float64Array(0);
+  len = 0;
+  pos = -1;
+  // The current row (valid while pos < len).
+  ks = 0;
+  ke = 0;
+  vs = 0;
+  ve = 0;
+  t = 0;
+  /** no current row and no more parts */
+  done = false;
+
+  constructor(
+    readonly lo: number,
+    readonly hi: number,
+    readonly advanceTo: number,
+  ) {}
+
+  /** Starts on a new part; false when it has no row in range. */
+  load(c: PartColumns): boolean {
+    this.kd = c.keys.data;
+    this.kv = new DataView(this.kd.buffer, this.kd.byteOffset, this.kd.byteLength);
+    this.ko = c.keys.offsets;
+    this.vd = c.vals.data;
+    this.vv = new DataView(this.vd.buffer, this.vd.byteOffset, this.vd.byteLength);
+    this.vo = c.vals.offsets;
+    this.times = c.times;
+    this.diffs = c.diffs;
+    this.len = c.len;
+    this.pos = -1;
+    return this.next();
+  }
+
+  /** Moves to the next row in range; false when the part is exhausted. */
+  next(): boolean {
+    const times = this.times;
+    const len = this.len;
+    const lo = this.lo;
+    const hi = this.hi;
+    let p = this.pos + 1;
+    let t = 0;
+    for (; p < len; p++) {
+      t = times[p];
+      if (t >= lo && t < hi) break;
+    }
+    this.pos = p;
+    if (p >= len) {
+      this.release();
+      return false;
+    }
+    this.ks = this.ko[p];
+    this.ke = this.ko[p + 1];
+    this.vs = this.vo[p];
+    this.ve = this.vo[p + 1];
+    this.t = t < this.advanceTo ? this.advanceTo : t;
+    return true;
+  }
+
+  /** Drops the exhausted part so that it can be collected. */
+  private release(): void {
+    this.kd = this.vd = EMPTY_BYTES;
+    this.kv = this.vv = EMPTY_VIEW;
+    this.ko = this.vo = EMPTY_OFFSETS;
+    this.times = this.diffs = EMPTY_F64;
+  }
+}
+
+const EMPTY_BYTES = new Uint8Array(0);
+const EMPTY_OFFSETS = new Int32Array(1);
+const EMPTY_F64 = new Float64Array(0);
+
+/** Output columns being built; with consolidate, the last row is the group in progress. */
+class ChunkBuilder {
+  private kd: Uint8Array;
+  private kv: DataView;
+  private vd: Uint8Array;
+  private vv: DataView;
+  private ko: Int32Array;
+  private vo: Int32Array;
+  private times: Float64Array;
+  private diffs: Float64Array;
+  len = 0;
+  private kp = 0;
+  private vp = 0;
+
+  constructor(
+    private readonly consolidate: boolean,
+    private readonly chunkRows: number,
+    rows: number,
+    keyBytes: number,
+    valBytes: number,
+  ) {
+    this.kd = new Uint8Array(Math.max(16, keyBytes));
+    this.kv = new DataView(this.kd.buffer);
+    this.vd = new Uint8Array(Math.max(16, valBytes));
+    this.vv = new DataView(this.vd.buffer);
+    this.ko = new Int32Array(rows + 1);
+    this.vo = new Int32Array(rows + 1);
+    this.times = new Float64Array(rows);
+    this.diffs = new Float64Array(rows);
+  }
+
+  /** Appends the cursor's row (or adds it to the group in progress); false if the chunk is full. */
+  push(c: Cursor): boolean {
+    const n = this.len;
+    const d = c.diffs[c.pos];
+    if (this.consolidate && n > 0) {
+      const last = n - 1;
+      if (
+        this.times[last] === c.t &&
+        equalBytesDV(this.kd, this.kv, this.ko[last], this.kp, c.kd, c.kv, c.ks, c.ke) &&
+        equalBytesDV(this.vd, this.vv, this.vo[last], this.vp, c.vd, c.vv, c.vs, c.ve)
+      ) {
+        const s = this.diffs[last] + d;
+        if (s > MAX_SAFE || s < -MAX_SAFE) {
+          throw new InvalidUsageError('InvalidDiff', 'the sum of the diffs of one (key, val, time) is not a safe integer');
+        }
+        this.diffs[last] = s;
+        return true;
+      }
+      if (this.diffs[last] === 0) {
+        // The group in progress summed to zero: drop it.
+        this.len = last;
+        this.kp = this.ko[last];
+        this.vp = this.vo[last];
+        return this.push(c);
+      }
+    }
+    if (n >= this.chunkRows) return false;
+    if (n === this.times.length) this.growRows();
+    const kl = c.ke - c.ks;
+    const vl = c.ve - c.vs;
+    if (this.kp + kl > this.kd.length) {
+      this.kd = grownBytes(this.kd, this.kp, this.kp + kl);
+      this.kv = new DataView(this.kd.buffer);
+    }
+    if (this.vp + vl > this.vd.length) {
+      this.vd = grownBytes(this.vd, this.vp, this.vp + vl);
+      this.vv = new DataView(this.vd.buffer);
+    }
+    copyRange(this.kd, this.kv, this.kp, c.kd, c.kv, c.ks, kl);
+    copyRange(this.vd, this.vv, this.vp, c.vd, c.vv, c.vs, vl);
+    this.kp += kl;
+    this.vp += vl;
+    this.times[n] = c.t;
+    this.diffs[n] = d;
+    this.len = n + 1;
+    this.ko[n + 1] = this.kp;
+    this.vo[n + 1] = this.vp;
+    return true;
+  }
+
+  private growRows(): void {
+    const cap = Math.max(16, Math.min(this.times.length * 2, this.chunkRows));
+    const ko = new Int32Array(cap + 1);
+    ko.set(this.ko);
+    this.ko = ko;
+    const vo = new Int32Array(cap + 1);
+    vo.set(this.vo);
+    this.vo = vo;
+    const t = new Float64Array(cap);
+    t.set(this.times);
+    this.times = t;
+    const d = new Float64Array(cap);
+    d.set(this.diffs);
+    this.diffs = d;
+  }
+
+  /** The built columns (the last group being complete); the builder must not be used after. */
+  finish(): PartColumns {
+    let n = this.len;
+    if (this.consolidate && n > 0 && this.diffs[n - 1] === 0) n--;
+    if (n === 0) return emptyColumns();
+    return {
+      len: n,
+      keys: { offsets: this.ko.subarray(0, n + 1), data: this.kd.subarray(0, this.ko[n]) },
+      vals: { offsets: this.vo.subarray(0, n + 1), data: this.vd.subarray(0, this.vo[n]) },
+      times: this.times.subarray(0, n),
+      diffs: this.diffs.subarray(0, n),
+    };
+  }
+
+  /** Bytes used so far, to size the next chunk. */
+  get keyBytes(): number {
+    return this.kp;
+  }
+
+  get valBytes(): number {
+    return this.vp;
+  }
+}
+
+const DONE = -1;
+const FULL = -2;
+
+/**
+ * The merge state: a loser tree over cursors. tree[0] is the index of the cursor with the
+ * smallest row; tree[1..k) hold the losers of the internal matches. Done cursors sort last.
+ */
+class Merger {
+  private readonly tree: Int32Array;
+  out: ChunkBuilder;
+
+  constructor(
+    private readonly cursors: Cursor[],
+    out: ChunkBuilder,
+  ) {
+    this.out = out;
+    this.tree = new Int32Array(Math.max(1, cursors.length));
+  }
+
+  private less(a: number, b: number): boolean {
+    const A = this.cursors[a];
+    const B = this.cursors[b];
+    if (A.done) return false;
+    if (B.done) return true;
+    let c = compareBytesDV(A.kd, A.kv, A.ks, A.ke, B.kd, B.kv, B.ks, B.ke);
+    if (c === 0) {
+      c = compareBytesDV(A.vd, A.vv, A.vs, A.ve, B.vd, B.vv, B.vs, B.ve);
+      if (c === 0) c = A.t - B.t;
+    }
+    return c < 0 || (c === 0 && a < b);
+  }
+
+  build(): void {
+    const k = this.cursors.length;
+    const tree = this.tree;
+    tree.fill(-1);
+    tree[0] = 0;
+    for (let i = 0; i < k; i++) {
+      let w = i;
+      let node = (i + k) >> 1;
+      while (node > 0) {
+        const other = tree[node];
+        if (other === -1) {
+          tree[node] = w;
+          w = -1;
+          break;
+        }
+        if (this.less(other, w)) {
+          tree[node] = w;
+          w = other;
+        }
+        node >>= 1;
+      }
+      if (w !== -1) tree[0] = w;
+    }
+  }
+
+  /** Replays the matches on the path of cursor w after its row changed. */
+  replay(w: number): void {
+    const tree = this.tree;
+    let winner = w;
+    let node = (w + this.cursors.length) >> 1;
+    while (node > 0) {
+      const other = tree[node];
+      if (this.less(other, winner)) {
+        tree[node] = winner;
+        winner = other;
+      }
+      node >>= 1;
+    }
+    tree[0] = winner;
+  }
+
+  /**
+   * Merges until every cursor is done (DONE), the output chunk is full (FULL: take it and call
+   * again), or the winning cursor's part ran out (its index: load its next part or mark it done,
+   * replay it, call again).
+   */
+  step(hasMoreParts: boolean): number {
+    const tree = this.tree;
+    const cursors = this.cursors;
+    const out = this.out;
+    const k = cursors.length;
+    for (;;) {
+      const w = tree[0];
+      const c = cursors[w];
+      if (c.done) return DONE;
+      if (!out.push(c)) return FULL;
+      if (!c.next()) {
+        if (hasMoreParts) return w;
+        c.done = true;
+      }
+      if (k > 1) this.replay(w);
+    }
+  }
+}
+
+function totalRows(parts: readonly MergePart[]): { rows: number; keyBytes: number; valBytes: number } {
+  let rows = 0;
+  let keyBytes = 0;
+  let valBytes = 0;
+  for (const p of parts) {
+    rows += p.cols.len;
+    keyBytes += p.cols.keys.offsets[p.cols.len] - p.cols.keys.offsets[0];
+    valBytes += p.cols.vals.offsets[p.cols.len] - p.cols.vals.offsets[0];
+  }
+  return { rows, keyBytes, valBytes };
+}
+
+/** True iff every time of c is in [lo, hi) and at or past advanceTo: the part passes unchanged. */
+function passesUnchanged(c: PartColumns, lo: number, hi: number, advanceTo: number): boolean {
+  const min = lo > advanceTo ? lo : advanceTo;
+  const times = c.times;
+  for (let i = 0; i < c.len; i++) {
+    const t = times[i];
+    if (t < min || t >= hi) return false;
+  }
+  return true;
+}
+
+/**
+ * Merges in-memory sorted, consolidated parts into one (chunkRows is ignored). A single part that
+ * the filter and advance leave unchanged is returned as is.
+ */
+export function mergePartsSync(parts: readonly MergePart[], opts: MergeOptions): PartColumns {
+  const live = parts.filter((p) => p.cols.len > 0 && p.timeLower < p.timeUpper);
+  if (live.length === 0) return emptyColumns();
+  if (live.length === 1) {
+    const p = live[0];
+    if (passesUnchanged(p.cols, p.timeLower, p.timeUpper, opts.advanceTo)) return p.cols;
+  }
+  const cursors: Cursor[] = [];
+  for (const p of live) {
+    const c = new Cursor(p.timeLower, p.timeUpper, opts.advanceTo);
+    if (c.load(p.cols)) cursors.push(c);
+  }
+  if (cursors.length === 0) return emptyColumns();
+  const size = totalRows(live);
+  const out = new ChunkBuilder(opts.consolidate, Number.MAX_SAFE_INTEGER, size.rows, size.keyBytes, size.valBytes);
+  const m = new Merger(cursors, out);
+  m.build();
+  m.step(false);
+  return out.finish();
+}
+
+/** Loads the run's parts until one has a row in range (true) or the run ends (false). */
+async function loadNext(run: MergeRun, c: Cursor): Promise<boolean> {
+  for (;;) {
+    const cols = await run.nextPart();
+    if (cols === null) return false;
+    if (c.load(cols)) return true;
+  }
+}
+
+/**
+ * Merges runs into chunks of about chunkRows rows (never empty), holding one part per run in
+ * memory at a time.
+ */
+export async function* mergeRuns(runs: MergeRun[], opts: MergeOptions): AsyncIterable<PartColumns> {
+  const chunkRows = Math.max(1, Math.floor(opts.chunkRows));
+  const live = runs.filter((r) => r.timeLower < r.timeUpper);
+  const cursors = live.map((r) => new Cursor(r.timeLower, r.timeUpper, opts.advanceTo));
+  const loaded = await Promise.all(live.map((r, i) => loadNext(r, cursors[i])));
+  const active: Cursor[] = [];
+  const activeRuns: MergeRun[] = [];
+  loaded.forEach((ok, i) => {
+    if (ok) {
+      active.push(cursors[i]);
+      activeRuns.push(live[i]);
+    }
+  });
+  if (active.length === 0) return;
+  const initialRows = Math.min(chunkRows, 65536);
+  const newBuilder = (keyBytes: number, valBytes: number) =>
+    new ChunkBuilder(opts.consolidate, chunkRows, initialRows, keyBytes, valBytes);
+  const m = new Merger(active, newBuilder(4096, 4096));
+  m.build();
+  for (;;) {
+    const r = m.step(true);
+    if (r === DONE) break;
+    if (r === FULL) {
+      const out = m.out;
+      m.out = newBuilder(out.keyBytes + (out.keyBytes >> 3), out.valBytes + (out.valBytes >> 3));
+      yield out.finish();
+      continue;
+    }
+    const c = active[r];
+    if (!(await loadNext(activeRuns[r], c))) c.done = true;
+    m.replay(r);
+  }
+  const last = m.out.finish();
+  if (last.len > 0) yield last;
+}
