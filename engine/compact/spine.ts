@@ -1,6 +1,6 @@
-// The spine: which batches to merge next. Appended batches enter at level 0 and two adjacent
-// batches of one level merge into one of the next level, like a binary counter, so a shard holds
-// at most about log2(appends) + 1 batches once compaction keeps up.
+// The spine: which batches to merge next. Appended batches enter at level 0 and a merge's output
+// is one level above its highest input, like a binary counter, so a shard holds at most about
+// log2(appends) + 1 batches once compaction keeps up.
 import type { Antichain } from '../antichain.js';
 import type { HollowBatch, ShardState } from '../state/types.js';
 
@@ -26,13 +26,22 @@ function request(state: ShardState, batches: readonly HollowBatch[]): Compaction
   };
 }
 
-/** The newest pair of adjacent batches sharing a level, or null when the spine is in shape. */
+/**
+ * In shape, levels strictly decrease from the oldest batch to the newest, so a shard holds at most
+ * one batch per level. Any adjacent pair where the older batch's level is not above the newer one's
+ * breaks that; the oldest such pair merges next, with every newer batch of no higher level. A batch
+ * stranded between bigger ones (appends raced a merge) is picked up this way instead of staying.
+ */
 export function nextCompaction(state: ShardState): CompactionRequest | null {
   const bs = state.batches;
-  for (let i = bs.length - 1; i > 0; i--) {
-    if (bs[i - 1].level === bs[i].level) return request(state, [bs[i - 1], bs[i]]);
-  }
-  return null;
+  let best = -1;
+  for (let i = 1; i < bs.length && best < 0; i++) if (bs[i - 1].level <= bs[i].level) best = i;
+  if (best < 0) return null;
+  // Take the newer batches of no higher level along too: under a stream of appends the tail of
+  // small batches merges in one go instead of one pair per merge.
+  let end = best + 1;
+  while (end < bs.length && bs[end].level <= bs[best].level) end++;
+  return request(state, bs.slice(best - 1, end));
 }
 
 /**
