@@ -158,12 +158,19 @@ describe('ReadHandle', () => {
     expect(await c.listShards()).toEqual([shard]);
     const now = await c.inspectShard(shard);
     expect(now.rollups.length).toBeGreaterThan(1);
-    for (let seqno = 1; seqno <= now.seqno; seqno++) {
-      const then = await c.inspectShard(shard, { seqno });
+    // Background GC truncates old versions; every retained one is rebuilt exactly.
+    let seqno = now.seqno;
+    for (; seqno >= 1; seqno--) {
+      const then = await c.inspectShard(shard, { seqno }).catch((e) => e);
+      if (then instanceof InvalidUsageError) {
+        expect(then.kind).toBe('SeqnoTruncated');
+        break;
+      }
       expect(then.seqno).toBe(seqno);
     }
-    const mid = await c.inspectShard(shard, { seqno: 8 });
-    expect(mid.upper[0]).toBeLessThan(now.upper[0] as number);
+    expect(now.seqno - seqno).toBeGreaterThanOrEqual(4);
+    const mid = await c.inspectShard(shard, { seqno: now.seqno - 3 });
+    expect(mid.upper[0]).toBeLessThanOrEqual(now.upper[0] as number);
     await expect(c.inspectShard(shard, { seqno: now.seqno + 5 })).rejects.toBeInstanceOf(InvalidUsageError);
     await expect(c.inspectShard(newShardId())).rejects.toThrow('does not exist');
     await expect(c.inspectShard('nope')).rejects.toThrow('invalid shard id');
