@@ -28,20 +28,30 @@ export class Machine {
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
   private readonly listeners = new Set<Listener>();
-  private readonly unwatch: () => void;
   private closed = false;
 
   private constructor(
     readonly shardId: string,
     private readonly deps: MachineDeps,
     state: ShardState,
+    private readonly unwatch: () => void,
   ) {
     this.state = state;
-    this.unwatch = deps.consensus.watch(shardId, () => this.scheduleRefresh());
   }
 
   static async open(shardId: string, deps: MachineDeps): Promise<Machine> {
-    return new Machine(shardId, deps, await loadLatestState(shardId, deps));
+    // Watch before loading: a version landing while we load must still wake us.
+    let machine: Machine | null = null;
+    let missed = false;
+    const unwatch = deps.consensus.watch(shardId, () => (machine ? machine.scheduleRefresh() : (missed = true)));
+    try {
+      machine = new Machine(shardId, deps, await loadLatestState(shardId, deps), unwatch);
+    } catch (e) {
+      unwatch();
+      throw e;
+    }
+    if (missed) machine.scheduleRefresh();
+    return machine;
   }
 
   get current(): ShardState {

@@ -1,13 +1,13 @@
 // Maps node-postgres failures onto LocationError with messages that name the server, never a password.
 import { LocationError } from '../errors.js';
 
-/** The URI without its password, for messages. */
-export function redactUri(uri: string): string {
-  return String(uri).replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*):[^@/?#]*@/i, '$1:***@');
-}
-
 export function pgCode(e: unknown): string {
   return typeof e === 'object' && e !== null ? String((e as { code?: unknown }).code ?? '') : '';
+}
+
+/** The server answered with an error (a five-character SQLSTATE): the statement was rolled back, the connection is fine. */
+export function isServerError(e: unknown): boolean {
+  return /^[0-9A-Z]{5}$/.test(pgCode(e));
 }
 
 /** SQLSTATEs meaning "did not happen, run it again": serialization failure, deadlock, unique race. */
@@ -21,7 +21,7 @@ export function isRetryableConflict(e: unknown): boolean {
  */
 export function pgError(e: unknown, where: string, what: string, mutating: boolean, sent: boolean): LocationError {
   const code = pgCode(e);
-  const serverSaid = /^[0-9A-Z]{5}$/.test(code);
+  const serverSaid = isServerError(e);
   const msg = e instanceof Error ? e.message : String(e);
   const hint = !serverSaid && !sent ? ' (is the server running and reachable?)' : '';
   const determinate = !mutating || !sent || serverSaid;

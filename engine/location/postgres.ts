@@ -1,7 +1,8 @@
 // Consensus in PostgreSQL (`postgres://user@host:port/db`).
 import pg from 'pg';
 import type { CasResult, Consensus, VersionedData } from './types.js';
-import { isRetryableConflict, pgError, redactUri } from './postgres-errors.js';
+import { isRetryableConflict, isServerError, pgError } from './postgres-errors.js';
+import { redactUri } from './redact.js';
 import { CHANNEL, PgWatch } from './postgres-watch.js';
 import { checkCas, checkKey, checkScan, checkTruncate } from './validate.js';
 import { SeenHeads } from './watchers.js';
@@ -100,9 +101,8 @@ export class PostgresConsensus implements Consensus {
         client.release();
         return res;
       } catch (e) {
-        const serverSaid = /^[0-9A-Z]{5}$/.test(String((e as { code?: unknown }).code ?? ''));
         // A connection that failed mid-statement is not given back to the pool.
-        client.release(serverSaid ? undefined : (e as Error));
+        client.release(isServerError(e) ? undefined : (e as Error));
         // Conflicts certainly rolled back; the statement re-run sees the winner's commit.
         if (isRetryableConflict(e) && attempt < 20) {
           await new Promise((r) => setTimeout(r, Math.random() * 2 * (attempt + 1)));

@@ -8,7 +8,7 @@ import { PostgresConsensus, type PostgresOptions } from './postgres.js';
 import { S3Blob, type S3Options } from './s3.js';
 import { openSqlite, openSqliteBlob, openSqliteConsensus, type SqliteOptions } from './sqlite.js';
 import type { Blob, Consensus } from './types.js';
-import { redactUri } from './postgres-errors.js';
+import { redactUri } from './redact.js';
 
 export interface LocationOptions {
   sqlite?: SqliteOptions;
