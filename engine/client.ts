@@ -180,6 +180,15 @@ export class PersistClient {
     return inspectState(await machine.stateAt(at.seqno));
   }
 
+  /**
+   * Calls `listener` with the shard's inspection each time a new version of it is known (pushed by
+   * the location's watch, not polled). Returns an unsubscribe.
+   */
+  async watchShard(shard: string, listener: (s: ShardInspection) => void): Promise<() => void> {
+    const machine = await this.machine(shard);
+    return machine.subscribe((state) => listener(inspectState(state)));
+  }
+
   /** Every compaction this client finishes (background or forced), applied or discarded. */
   onCompaction(listener: (o: CompactionOutcome) => void): () => void {
     this.compactionListeners.add(listener);

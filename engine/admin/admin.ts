@@ -9,7 +9,10 @@ import { forcedCompactions } from '../compact/spine.js';
 import { collectGarbage, unreferencedBlobs } from '../gc.js';
 
 export interface Admin {
-  forceCompaction(shard: string): Promise<{ before: number; after: number }>;
+  forceCompaction(
+    shard: string,
+    opts?: { onProgress?: (p: CompactionProgress) => void; signal?: AbortSignal },
+  ): Promise<{ before: number; after: number }>;
   forceGc(shard: string): Promise<{ deletedBlobs: number; truncatedVersions: number }>;
   expireReader(shard: string, readerId: string): Promise<void>;
   expireWriter(shard: string, writerId: string): Promise<void>;

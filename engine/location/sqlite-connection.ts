@@ -185,7 +185,10 @@ function resolveReal(path: string): string {
 function connect(path: string, opts: Required<SqliteOptions>): Database.Database {
   let db: Database.Database | null = null;
   try {
-    db = new Database(path, { timeout: opts.busyTimeoutMs });
+    // Electron needs better-sqlite3 built for its own ABI: the app points at that build here,
+    // while tests and the CLI keep Node's build in node_modules.
+    const nativeBinding = process.env.SHARDSCOPE_SQLITE_NATIVE_BINDING || undefined;
+    db = new Database(path, { timeout: opts.busyTimeoutMs, nativeBinding });
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${opts.synchronous}`);
     db.exec(SCHEMA);

@@ -1,0 +1,133 @@
+// The runtime host: owns the engine client of every opened location, and closes them all on quit.
+import { isAbsolute } from 'node:path';
+import { PersistClient, type PersistConfig } from '../../engine/index.js';
+import type { AppInfo, LocationInfo, Params, RecentLocation } from '../../preload/contract.js';
+import { AppError } from '../router/errors.js';
+import { startDemo } from './demo.js';
+import { LocationRuntime } from './location-runtime.js';
+import { labelOf, Recents, type RecentTarget } from './recents.js';
+import type { Host } from './types.js';
+
+export interface RuntimeHostOptions {
+  version: string;
+  hostKind: 'electron' | 'web';
+  /** opened at start; a sandbox file is created on first use */
+  defaultLocation: RecentTarget;
+  /** true when the user named the default location (its path may then be shown) */
+  defaultChosenByUser: boolean;
+  /** where recent locations are kept (null: not kept) */
+  recentsFile: string | null;
+  /** create and write the demo shards in the default location */
+  demo: boolean;
+  engineConfig?: Partial<PersistConfig>;
+  /** a native "open file" dialog (Electron) */
+  pickSandbox?: () => Promise<string | null>;
+  log?: (msg: string, e?: unknown) => void;
+}
+
+export const DEFAULT_LOCATION_ID = 'default';
+
+export class RuntimeHost implements Host {
+  private readonly locations = new Map<string, LocationRuntime>();
+  private readonly opening = new Map<string, Promise<LocationRuntime>>();
+  private readonly recents: Recents;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly opts: RuntimeHostOptions) {
+    this.recents = new Recents(opts.recentsFile);
+  }
+
+  /** Opens the default location (and starts its demo shards). */
+  async start(): Promise<LocationInfo> {
+    const loc = await this.open(DEFAULT_LOCATION_ID, this.opts.defaultLocation, true);
+    if (this.opts.demo) await startDemo(loc).catch((e) => this.opts.log?.('[host] demo shards failed', e));
+    return loc.info;
+  }
+
+  info(): AppInfo {
+    return { version: this.opts.version, host: this.opts.hostKind, canPickFiles: !!this.opts.pickSandbox };
+  }
+
+  listLocations(): { open: LocationInfo[]; recent: RecentLocation[] } {
+    return { open: [...this.locations.values()].map((l) => l.info), recent: this.recents.list() };
+  }
+
+  async openLocation(p: Params<'locations.open'>): Promise<LocationInfo> {
+    if (p.kind === 'default') return (await this.open(DEFAULT_LOCATION_ID, this.opts.defaultLocation, true)).info;
+    let target: RecentTarget;
+    if (p.kind === 'recent') {
+      const t = this.recents.get(p.id);
+      if (!t) throw new AppError('NotFound', 'that recent location is no longer in the list; open it by path or URI');
+      target = t;
+    } else if (p.kind === 'sandbox') {
+      if (!isAbsolute(p.path)) throw new AppError('BadRequest', `the sandbox path must be absolute, e.g. /home/me/shards.sqlite (got "${p.path}")`);
+      target = { kind: 'sandbox', path: p.path };
+    } else {
+      target = { kind: 'uri', blob: p.blob, consensus: p.consensus };
+    }
+    const label = labelOf(target);
+    const same = [...this.locations.values()].find((l) => l.info.label === label);
+    if (same) return same.info;
+    const loc = await this.open(`loc${this.nextId++}`, target, false);
+    this.recents.add(target);
+    return loc.info;
+  }
+
+  async pickSandbox(): Promise<{ path: string } | null> {
+    if (!this.opts.pickSandbox) {
+      throw new AppError('Unsupported', 'this host has no file dialog; type the sandbox file\'s absolute path instead');
+    }
+    const path = await this.opts.pickSandbox();
+    return path ? { path } : null;
+  }
+
+  private open(id: string, target: RecentTarget, isDefault: boolean): Promise<LocationRuntime> {
+    if (this.closed) return Promise.reject(new AppError('Closed', 'the app is shutting down'));
+    const existing = this.locations.get(id);
+    if (existing) return Promise.resolve(existing);
+    let p = this.opening.get(id);
+    if (p) return p;
+    p = (async () => {
+      const client =
+        target.kind === 'sandbox'
+          ? await PersistClient.openSandbox(target.path, this.opts.engineConfig)
+          : await PersistClient.open({ blob: target.blob, consensus: target.consensus }, this.opts.engineConfig);
+      const showPath = !isDefault || this.opts.defaultChosenByUser;
+      const info: LocationInfo = {
+        id,
+        label: isDefault && target.kind === 'sandbox' && !this.opts.defaultChosenByUser ? 'Sandbox' : labelOf(target),
+        kind: target.kind,
+        isDefault,
+        path: target.kind === 'sandbox' && showPath ? target.path : null,
+      };
+      const loc = new LocationRuntime(info, client);
+      this.locations.set(id, loc);
+      return loc;
+    })();
+    this.opening.set(id, p);
+    p.finally(() => this.opening.delete(id)).catch(() => undefined);
+    return p;
+  }
+
+  location(id: string): LocationRuntime {
+    const loc = this.locations.get(id);
+    if (!loc) throw new AppError('NotFound', `location "${id}" is not open; open it from the Locations menu`);
+    return loc;
+  }
+
+  async closeLocation(id: string): Promise<void> {
+    const loc = this.location(id);
+    this.locations.delete(id);
+    await loc.close();
+  }
+
+  /** Closes every location's client cleanly (on quit). Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.opening.values()]);
+    const all = [...this.locations.values()];
+    this.locations.clear();
+    await Promise.allSettled(all.map((l) => l.close()));
+  }
+}

@@ -1,0 +1,56 @@
+// The thin interface between the router and whatever hosts the engine. The router only sees this;
+// RuntimeHost (runtime-host.ts) implements it on the engine's public API.
+import type {
+  AppInfo,
+  DataRow,
+  FrontierSample,
+  Frontier,
+  GeneratorStatus,
+  LivePoint,
+  LocationInfo,
+  Params,
+  RecentLocation,
+  ShardDetail,
+  ShardSummary,
+  SnapshotPage,
+} from '../../preload/contract.js';
+
+export interface LiveBatch {
+  points: LivePoint[];
+  recent: DataRow[];
+  frontier: Frontier;
+}
+
+export interface LocationApi {
+  readonly info: LocationInfo;
+  listShards(): Promise<ShardSummary[]>;
+  inspect(shard: string): Promise<ShardDetail>;
+  history(shard: string): FrontierSample[];
+  snapshot(shard: string, asOf: number | null, offset: number, limit: number): Promise<SnapshotPage>;
+  createShard(name: string, keyCodec: string, valCodec: string): Promise<ShardSummary>;
+  write(shard: string, updates: Params<'shard.write'>['updates'], upper: number | null): Promise<{ upper: Frontier; written: number }>;
+  advanceUpper(shard: string, to: number): Promise<{ upper: Frontier }>;
+  startGenerator(shard: string, rate: number): Promise<GeneratorStatus>;
+  stopGenerator(shard: string): GeneratorStatus | null;
+  openReader(shard: string, purpose: string, kind: 'leased' | 'critical'): Promise<{ id: string }>;
+  openWriter(shard: string, purpose: string): Promise<{ id: string }>;
+  downgradeSince(shard: string, readerId: string, since: number): Promise<{ since: Frontier }>;
+  expire(shard: string, kind: 'reader' | 'writer', id: string): Promise<void>;
+  /** Calls onChange (throttled) with the shard list whenever it changes; returns a stop. */
+  watchShards(onChange: (shards: ShardSummary[]) => void, onError: (e: unknown) => void): () => void;
+  /** Calls onChange (throttled) with the shard's detail whenever it changes; returns a stop. */
+  watchShard(shard: string, onChange: (d: ShardDetail, s: FrontierSample) => void, onError: (e: unknown) => void): () => void;
+  /** A listen from now, delivered in batches every ~250 ms; returns a stop. */
+  listen(shard: string, onBatch: (b: LiveBatch) => void, onError: (e: unknown) => void): Promise<() => void>;
+}
+
+export interface Host {
+  info(): AppInfo;
+  listLocations(): { open: LocationInfo[]; recent: RecentLocation[] };
+  openLocation(p: Params<'locations.open'>): Promise<LocationInfo>;
+  /** Electron only: a native file dialog. */
+  pickSandbox(): Promise<{ path: string } | null>;
+  closeLocation(id: string): Promise<void>;
+  location(id: string): LocationApi;
+  close(): Promise<void>;
+}

@@ -1,0 +1,55 @@
+// The one hardened window: isolated, sandboxed, no Node; navigation and new windows denied except
+// the app's own origin; shown when ready (dark from the first frame when the system is dark).
+import { BrowserWindow, nativeTheme, session, type WebContents } from 'electron';
+
+export function isAppUrl(url: string, appOrigin: string): boolean {
+  try {
+    return new URL(url).origin === new URL(appOrigin).origin;
+  } catch {
+    return false;
+  }
+}
+
+export function harden(contents: WebContents, appOrigin: string): void {
+  contents.on('will-navigate', (e, url) => {
+    if (!isAppUrl(url, appOrigin)) e.preventDefault();
+  });
+  contents.on('will-redirect', (e, url) => {
+    if (!isAppUrl(url, appOrigin)) e.preventDefault();
+  });
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+}
+
+export function denyPermissions(): void {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+}
+
+export function createWindow(opts: { preload: string; url: string; appOrigin: string }): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 800,
+    minHeight: 500,
+    show: false,
+    title: 'Shardscope',
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#111418' : '#ffffff',
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: opts.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      spellcheck: false,
+    },
+  });
+  harden(win.webContents, opts.appOrigin);
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(opts.url);
+  return win;
+}

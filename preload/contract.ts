@@ -1,0 +1,257 @@
+// The one IPC contract between the renderer and main, typed end to end: request handlers (zod
+// schemas for their params + result types) and push events. Main validates every request against
+// these schemas; the renderer imports this file for types only. Plain JSON crosses, nothing else.
+import { z } from 'zod';
+
+// ---- values -----------------------------------------------------------------------------------
+
+/** A frontier as JSON: a time, or null for the closed frontier `[]`. */
+export type Frontier = number | null;
+
+export type CodecName = 'string' | 'json' | 'bytes' | 'unit';
+
+export interface LocationInfo {
+  id: string;
+  label: string;
+  kind: 'sandbox' | 'uri';
+  isDefault: boolean;
+  /** only a path the user chose (never the default sandbox's location on disk) */
+  path: string | null;
+}
+
+export interface RecentLocation {
+  id: string;
+  label: string;
+  kind: 'sandbox' | 'uri';
+  openedAtMs: number;
+}
+
+export interface ShardSummary {
+  id: string;
+  name: string | null;
+  since: Frontier;
+  upper: Frontier;
+  seqno: number;
+  batches: number;
+  parts: number;
+  bytes: number;
+  updates: number;
+  readers: number;
+  writers: number;
+  codecs: { key: string; val: string };
+  lastChangeMs: number;
+  generatorRate: number | null;
+}
+
+export interface LeasedReaderInfo {
+  id: string;
+  purpose: string;
+  hostname: string;
+  since: Frontier;
+  seqno: number;
+  lastHeartbeatMs: number;
+  leaseDurationMs: number;
+  ownedByApp: boolean;
+}
+
+export interface CriticalReaderInfo {
+  id: string;
+  purpose: string;
+  since: Frontier;
+  ownedByApp: boolean;
+}
+
+export interface WriterInfo {
+  id: string;
+  purpose: string;
+  hostname: string;
+  lastHeartbeatMs: number;
+  leaseDurationMs: number;
+  ownedByApp: boolean;
+}
+
+/** One batch as a row: [lower, upper, since, len, parts, bytes, level]. */
+export type BatchRow = [lower: Frontier, upper: Frontier, since: Frontier, len: number, parts: number, bytes: number, level: number];
+
+export interface ShardDetail {
+  summary: ShardSummary;
+  /** main's clock when this was read (the renderer counts lease expiry down from it) */
+  readAtMs: number;
+  leasedReaders: LeasedReaderInfo[];
+  criticalReaders: CriticalReaderInfo[];
+  writers: WriterInfo[];
+  batches: BatchRow[];
+}
+
+export interface FrontierSample {
+  t: number;
+  since: Frontier;
+  upper: Frontier;
+}
+
+export interface DataRow {
+  key: string;
+  val: string;
+  time: number;
+  diff: number;
+}
+
+export interface SnapshotPage {
+  asOf: number;
+  total: number;
+  offset: number;
+  rows: DataRow[];
+  codecs: { key: string; val: string };
+}
+
+/** One window (~250 ms) of a live listen. */
+export interface LivePoint {
+  t: number;
+  /** updates per second over the window */
+  rate: number;
+  /** sum of positive diffs / of |negative diffs| in the window */
+  plus: number;
+  minus: number;
+  frontier: Frontier;
+}
+
+export interface GeneratorStatus {
+  shard: string;
+  rate: number;
+  written: number;
+  running: boolean;
+  lastError: string | null;
+}
+
+export interface AppInfo {
+  version: string;
+  host: 'electron' | 'web';
+  canPickFiles: boolean;
+}
+
+/** Every error crosses the boundary as this, nothing else. */
+export interface ContractError {
+  code: ErrorCode;
+  message: string;
+}
+
+export type ErrorCode =
+  | 'BadRequest'
+  | 'UnknownMethod'
+  | 'NotFound'
+  | 'InvalidUsage'
+  | 'Since'
+  | 'LeaseExpired'
+  | 'Conflict'
+  | 'Closed'
+  | 'Unsupported'
+  | 'CorruptData'
+  | 'Location'
+  | 'Internal';
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ContractError };
+
+// ---- requests ---------------------------------------------------------------------------------
+
+const id = z.string().min(1).max(200);
+const time = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const diff = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+const location = id;
+const shard = z.string().regex(/^s[0-9a-f-]{36}$/, 'a shard id (s<uuid>)');
+const purpose = z.string().trim().min(1).max(200);
+const codecName = z.enum(['string', 'json', 'bytes', 'unit']);
+const at = { location, shard };
+
+export const requestSchemas = {
+  'app.info': z.object({}).strict(),
+  'locations.list': z.object({}).strict(),
+  'locations.open': z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('default') }).strict(),
+    z.object({ kind: z.literal('sandbox'), path: z.string().min(1).max(4096) }).strict(),
+    z.object({ kind: z.literal('uri'), blob: z.string().min(1).max(4096), consensus: z.string().min(1).max(4096) }).strict(),
+    z.object({ kind: z.literal('recent'), id }).strict(),
+  ]),
+  'locations.pickSandbox': z.object({}).strict(),
+  'locations.close': z.object({ location }).strict(),
+  'shards.list': z.object({ location }).strict(),
+  'shard.inspect': z.object(at).strict(),
+  'shard.history': z.object(at).strict(),
+  'shard.snapshot': z
+    .object({ ...at, asOf: time.nullable(), offset: z.number().int().nonnegative(), limit: z.number().int().min(1).max(10_000) })
+    .strict(),
+  'shard.create': z.object({ location, name: z.string().trim().min(1).max(200), keyCodec: codecName, valCodec: codecName }).strict(),
+  'shard.write': z
+    .object({
+      ...at,
+      updates: z.array(z.object({ key: z.string().max(65_536), val: z.string().max(65_536), time: time.nullable(), diff }).strict()).max(10_000),
+      /** the new upper; null: one past the largest update time (or the current upper + 1) */
+      upper: time.nullable(),
+    })
+    .strict(),
+  'shard.advanceUpper': z.object({ ...at, to: time }).strict(),
+  'generator.start': z.object({ ...at, rate: z.number().int().min(1).max(100_000) }).strict(),
+  'generator.stop': z.object(at).strict(),
+  'handle.openReader': z.object({ ...at, purpose, kind: z.enum(['leased', 'critical']) }).strict(),
+  'handle.openWriter': z.object({ ...at, purpose }).strict(),
+  'handle.downgradeSince': z.object({ ...at, readerId: id, since: time }).strict(),
+  'lease.expire': z.object({ ...at, kind: z.enum(['reader', 'writer']), id }).strict(),
+  'events.subscribe': z.discriminatedUnion('topic', [
+    z.object({ topic: z.literal('shards'), location }).strict(),
+    z.object({ topic: z.literal('shard'), location, shard }).strict(),
+    z.object({ topic: z.literal('live'), location, shard }).strict(),
+  ]),
+  'events.unsubscribe': z.object({ subId: id }).strict(),
+} as const;
+
+export type Method = keyof typeof requestSchemas;
+export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;
+
+export interface Results {
+  'app.info': AppInfo;
+  'locations.list': { open: LocationInfo[]; recent: RecentLocation[] };
+  'locations.open': LocationInfo;
+  'locations.pickSandbox': { path: string } | null;
+  'locations.close': null;
+  'shards.list': ShardSummary[];
+  'shard.inspect': ShardDetail;
+  'shard.history': FrontierSample[];
+  'shard.snapshot': SnapshotPage;
+  'shard.create': ShardSummary;
+  'shard.write': { upper: Frontier; written: number };
+  'shard.advanceUpper': { upper: Frontier };
+  'generator.start': GeneratorStatus;
+  'generator.stop': GeneratorStatus | null;
+  'handle.openReader': { id: string };
+  'handle.openWriter': { id: string };
+  'handle.downgradeSince': { since: Frontier };
+  'lease.expire': null;
+  'events.subscribe': { subId: string };
+  'events.unsubscribe': null;
+}
+
+// ---- push events ------------------------------------------------------------------------------
+
+export type Topic = Params<'events.subscribe'>['topic'];
+
+export type PushEvent =
+  | { topic: 'shards'; shards: ShardSummary[] }
+  | { topic: 'shard'; detail: ShardDetail; sample: FrontierSample }
+  | { topic: 'live'; points: LivePoint[]; recent: DataRow[]; frontier: Frontier }
+  | { topic: 'error'; error: ContractError };
+
+/** What main sends on the event channel: a push for one subscription. */
+export interface EventEnvelope {
+  subId: string;
+  event: PushEvent;
+}
+
+// ---- the bridge -------------------------------------------------------------------------------
+
+export const channels = { invoke: 'shardscope:invoke', event: 'shardscope:event' } as const;
+
+/** window.shardscope: all the renderer gets. */
+export interface ShardscopeBridge {
+  invoke<M extends Method>(method: M, params: Params<M>): Promise<Result<Results[M]>>;
+  /** Calls listener for each push of every subscription (the renderer routes by subId); returns an unsubscribe. */
+  subscribe(listener: (e: EventEnvelope) => void): () => void;
+}

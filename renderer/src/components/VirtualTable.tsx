@@ -1,0 +1,77 @@
+// A virtualized table (ARIA table roles, only visible rows in the DOM) for every list of the app.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, type ReactNode } from 'react';
+
+export interface Column<T> {
+  key: string;
+  header: string;
+  /** CSS grid track, e.g. "120px" or "2fr" */
+  width: string;
+  align?: 'left' | 'right';
+  render: (row: T, index: number) => ReactNode;
+}
+
+interface Props<T> {
+  label: string;
+  columns: Column<T>[];
+  rowCount: number;
+  getRow: (index: number) => T | undefined;
+  getRowKey?: (row: T | undefined, index: number) => string | number;
+  rowHeight?: number;
+  /** visible index range, for paged data */
+  onRange?: (start: number, end: number) => void;
+  className?: string;
+}
+
+export function VirtualTable<T>({ label, columns, rowCount, getRow, getRowKey, rowHeight = 30, onRange, className }: Props<T>) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const v = useVirtualizer({
+    count: rowCount,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => rowHeight,
+    overscan: 12,
+    initialRect: { width: 800, height: 400 },
+  });
+  const items = v.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+  useEffect(() => {
+    onRange?.(first, last);
+  }, [first, last, onRange]);
+  const template = columns.map((c) => c.width).join(' ');
+  return (
+    <div className={`vtable ${className ?? ''}`} role="table" aria-label={label} aria-rowcount={rowCount + 1}>
+      <div className="vtable-head" role="rowgroup">
+        <div className="vtable-row" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template }}>
+          {columns.map((c) => (
+            <div key={c.key} role="columnheader" className={c.align === 'right' ? 'num' : undefined}>
+              {c.header}
+            </div>
+          ))}
+        </div>
+      </div>
+      <div className="vtable-body" ref={scrollRef} role="rowgroup" tabIndex={0} aria-label={`${label} rows`}>
+        <div style={{ height: v.getTotalSize(), position: 'relative' }}>
+          {items.map((item) => {
+            const row = getRow(item.index);
+            return (
+              <div
+                key={getRowKey ? getRowKey(row, item.index) : item.index}
+                className={`vtable-row ${item.index % 2 ? 'odd' : ''}`}
+                role="row"
+                aria-rowindex={item.index + 2}
+                style={{ gridTemplateColumns: template, height: rowHeight, transform: `translateY(${item.start}px)` }}
+              >
+                {columns.map((c) => (
+                  <div key={c.key} role="cell" className={c.align === 'right' ? 'num' : undefined}>
+                    {row === undefined ? <span className="placeholder">…</span> : c.render(row, item.index)}
+                  </div>
+                ))}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+// The Data tab's snapshot, paged: the first page says the as_of and the total; the table asks for
+// the pages it shows. Main decodes and caches the snapshot; only visible pages cross.
+import { useQueries, useQuery } from '@tanstack/react-query';
+import type { DataRow } from '../../../preload/contract';
+import { call } from '../api/client';
+import { qk } from './keys';
+
+export const PAGE_ROWS = 500;
+
+export function useSnapshotHead(loc: string, shard: string, asOf: number | null) {
+  return useQuery({
+    queryKey: qk.snapshot(loc, shard, asOf),
+    queryFn: () => call('shard.snapshot', { location: loc, shard, asOf, offset: 0, limit: PAGE_ROWS }),
+    staleTime: asOf === null ? 0 : Infinity,
+    retry: false,
+  });
+}
+
+/** Rows of the visible pages (undefined while a page loads). */
+export function useSnapshotRows(loc: string, shard: string, asOf: number, visible: number[], firstPage: DataRow[] | undefined) {
+  const pages = visible.filter((p) => p !== 0 || !firstPage);
+  const results = useQueries({
+    queries: pages.map((page) => ({
+      queryKey: qk.snapshotPage(loc, shard, asOf, page),
+      queryFn: () => call('shard.snapshot', { location: loc, shard, asOf, offset: page * PAGE_ROWS, limit: PAGE_ROWS }),
+      staleTime: Infinity,
+    })),
+  });
+  const byPage = new Map<number, DataRow[]>();
+  if (firstPage) byPage.set(0, firstPage);
+  pages.forEach((p, i) => {
+    const d = results[i]?.data;
+    if (d) byPage.set(p, d.rows);
+  });
+  return (index: number): DataRow | undefined => byPage.get(Math.floor(index / PAGE_ROWS))?.[index % PAGE_ROWS];
+}

@@ -1,0 +1,69 @@
+// Locations: switch between open ones, reopen a recent one, open another sandbox file (by path, or
+// with the native dialog in Electron) or a blob + consensus pair.
+import { useState } from 'react';
+import type { LocationInfo } from '../../../preload/contract';
+import { Dialog } from '../components/Dialog';
+import { ErrorState } from '../components/ErrorState';
+import { pickSandbox, useAppInfo, useLocations, useOpenLocation } from '../queries/locations';
+
+export function LocationsDialog({ open, current, onClose, onSelect }: {
+  open: boolean;
+  current: string;
+  onClose: () => void;
+  onSelect: (l: LocationInfo) => void;
+}) {
+  const locations = useLocations();
+  const app = useAppInfo();
+  const openLoc = useOpenLocation();
+  const [path, setPath] = useState('');
+  const [blob, setBlob] = useState('');
+  const [consensus, setConsensus] = useState('');
+  const done = { onSuccess: (l: LocationInfo) => { onSelect(l); onClose(); } };
+  const browse = async () => {
+    const r = await pickSandbox().catch(() => null);
+    if (r) openLoc.mutate({ kind: 'sandbox', path: r.path }, done);
+  };
+  return (
+    <Dialog title="Locations" open={open} onClose={onClose}>
+      <h3>Open</h3>
+      <ul className="plain">
+        {locations.data?.open.map((l) => (
+          <li key={l.id}>
+            <button type="button" className="link" aria-current={l.id === current} onClick={() => { onSelect(l); onClose(); }}>
+              {l.label}
+            </button>
+            {l.id === current && <span className="badge">current</span>}
+          </li>
+        ))}
+      </ul>
+      {!!locations.data?.recent.length && (
+        <>
+          <h3>Recent</h3>
+          <ul className="plain">
+            {locations.data.recent.map((r) => (
+              <li key={r.id}>
+                <button type="button" className="link" onClick={() => openLoc.mutate({ kind: 'recent', id: r.id }, done)}>{r.label}</button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <h3>Open another sandbox file</h3>
+      <form className="row" onSubmit={(e) => { e.preventDefault(); openLoc.mutate({ kind: 'sandbox', path: path.trim() }, done); }}>
+        <input aria-label="Sandbox file path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/absolute/path/shards.sqlite" size={40} />
+        <button type="submit" disabled={!path.trim()}>Open sandbox</button>
+        {app.data?.canPickFiles && <button type="button" onClick={() => void browse()}>Browse…</button>}
+      </form>
+      <h3>Open blob + consensus</h3>
+      <form className="row" onSubmit={(e) => { e.preventDefault(); openLoc.mutate({ kind: 'uri', blob: blob.trim(), consensus: consensus.trim() }, done); }}>
+        <input aria-label="Blob URI" value={blob} onChange={(e) => setBlob(e.target.value)} placeholder="file:///data/blob or s3://…" size={28} />
+        <input aria-label="Consensus URI" value={consensus} onChange={(e) => setConsensus(e.target.value)} placeholder="postgres://user@host/db" size={28} />
+        <button type="submit" disabled={!blob.trim() || !consensus.trim()}>Open location</button>
+      </form>
+      {openLoc.error && <ErrorState error={openLoc.error} title="The location did not open" />}
+      <div className="dialog-actions">
+        <button type="button" onClick={onClose}>Close</button>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,33 @@
+// Overview: since and upper now, and both over time with the lag between them.
+import type { ShardDetail } from '../../../../preload/contract';
+import { FrontierChart } from '../../charts/FrontierChart';
+import { ErrorState, Loading } from '../../components/ErrorState';
+import { fmtBytes, fmtCount, fmtFrontier } from '../../format';
+import { useHistory } from '../../queries/shards';
+
+export function OverviewTab({ loc, detail }: { loc: string; detail: ShardDetail }) {
+  const s = detail.summary;
+  const history = useHistory(loc, s.id);
+  const lag = s.since !== null && s.upper !== null ? s.upper - s.since : null;
+  return (
+    <div className="overview">
+      <dl className="stats">
+        <div><dt>Since</dt><dd data-testid="since">{fmtFrontier(s.since)}</dd></div>
+        <div><dt>Upper</dt><dd data-testid="upper">{fmtFrontier(s.upper)}</dd></div>
+        <div><dt>Lag</dt><dd>{lag ?? '—'}</dd></div>
+        <div><dt>Updates</dt><dd>{fmtCount(s.updates)}</dd></div>
+        <div><dt>Batches</dt><dd>{fmtCount(s.batches)}</dd></div>
+        <div><dt>Bytes</dt><dd>{fmtBytes(s.bytes)}</dd></div>
+        <div><dt>Seqno</dt><dd>{s.seqno}</dd></div>
+        <div><dt>Codecs</dt><dd>{s.codecs.key} → {s.codecs.val}</dd></div>
+      </dl>
+      {history.isPending ? (
+        <Loading label="Loading history…" />
+      ) : history.error ? (
+        <ErrorState error={history.error} title="Could not load the history" onRetry={() => void history.refetch()} />
+      ) : (
+        <FrontierChart samples={history.data} />
+      )}
+    </div>
+  );
+}
