@@ -74,9 +74,20 @@ export interface BuilderDeps<K, V> {
   readonly valCodec: Codec<V>;
   readonly targetBytes: number;
   readonly inlineMaxBytes: number;
+  readonly now: () => number;
 }
 
 const MAX_ARENA_ROWS = 1 << 21;
+
+/** Part keys carry their creation time, so cleanup of unreferenced blobs can spare young ones. */
+export function partKey(shardId: string, nowMs: number): string {
+  return `${shardId}/part/${Math.max(0, Math.floor(nowMs)).toString(36)}-${randomUUID()}`;
+}
+
+export function partCreatedMs(key: string): number | null {
+  const m = /\/part\/([0-9a-z]+)-/.exec(key);
+  return m ? parseInt(m[1], 36) : null;
+}
 const RESOLVED = Promise.resolve();
 
 export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
@@ -147,7 +158,7 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
       }
     }
     const bytes = encodePart(cols);
-    const key = `${this.deps.shardId}/part/${randomUUID()}`;
+    const key = partKey(this.deps.shardId, this.deps.now());
     await retryExternal(() => this.deps.blob.set(key, bytes), `write part ${key}`);
     return { key, encodedSizeBytes: bytes.length, len: cols.len };
   }

@@ -68,6 +68,7 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
         valCodec: this.valCodec,
         targetBytes: this.ctx.config.blobTargetSizeBytes,
         inlineMaxBytes: this.ctx.config.inlineWritesMaxBytes,
+        now: this.ctx.config.now,
       },
       lower,
     );

@@ -4,6 +4,12 @@ import { isCriticalReaderId, isLeasedReaderId, isWriterId } from '../ids.js';
 import { InvalidUsageError } from '../errors.js';
 import * as t from '../state/transitions.js';
 import type { PersistClient } from '../client.js';
+import type { Antichain } from '../antichain.js';
+import { diffVersions, type VersionChange } from './history.js';
+import { blobUsage, consolidatedSize, type BlobUsage, type ConsolidatedSize } from './usage.js';
+import { seqnoSince } from '../state/transitions.js';
+import { retryExternal } from '../location/retry.js';
+import { partCreatedMs } from '../batch.js';
 import type { CompactionProgress } from '../compact/compactor.js';
 import { forcedCompactions } from '../compact/spine.js';
 import { collectGarbage, unreferencedBlobs } from '../gc.js';
@@ -18,6 +24,31 @@ export interface Admin {
   expireWriter(shard: string, writerId: string): Promise<void>;
   unreferencedBlobs(): Promise<string[]>;
   finalizeShard(shard: string): Promise<void>;
+  // Extensions for operators (the app and the CLI):
+  /** what forceCompaction would merge now, without doing it */
+  compactionPlan(shard: string): Promise<CompactionPlan>;
+  gcStatus(shard: string): Promise<GcStatus>;
+  /** the newest retained versions, each with what changed from the one before */
+  history(shard: string, opts?: { limit?: number }): Promise<VersionChange[]>;
+  blobUsage(shard?: string): Promise<BlobUsage[]>;
+  consolidatedSize(shard: string): Promise<ConsolidatedSize>;
+  /** deletes blobs that are unreferenced *now* (re-checked); returns the keys deleted */
+  deleteUnreferencedBlobs(keys: string[], opts?: { minAgeMs?: number }): Promise<string[]>;
+}
+
+export interface CompactionPlan {
+  batches: number;
+  merges: { inputs: number; lower: Antichain; upper: Antichain; since: Antichain; updates: number; bytes: number }[];
+}
+
+export interface GcStatus {
+  seqno: number;
+  seqnoSince: number;
+  earliestRetained: number;
+  versionsRetained: number;
+  /** versions GC would truncate now */
+  versionsTruncatable: number;
+  rollups: number;
 }
 
 export class AdminImpl implements Admin {
@@ -81,5 +112,92 @@ export class AdminImpl implements Admin {
     await machine.refresh();
     await machine.apply((s) => t.finalize(s));
     await collectGarbage(machine, this.client);
+  }
+
+  async compactionPlan(shard: string): Promise<CompactionPlan> {
+    const machine = await this.client.machine(shard);
+    await machine.refresh();
+    const state = machine.current;
+    const reqs = forcedCompactions(state, this.client.config.compactionMemoryBoundBytes);
+    return {
+      batches: state.batches.length,
+      merges: reqs.map((r) => {
+        const inputs = state.batches.filter((b) => r.inputs.includes(b.id));
+        return {
+          inputs: inputs.length,
+          lower: r.lower,
+          upper: r.upper,
+          since: r.since,
+          updates: inputs.reduce((n, b) => n + b.len, 0),
+          bytes: inputs.reduce((n, b) => n + b.runs.flat().reduce((m, p) => m + p.encodedSizeBytes, 0), 0),
+        };
+      }),
+    };
+  }
+
+  async gcStatus(shard: string): Promise<GcStatus> {
+    const machine = await this.client.machine(shard);
+    await machine.refresh();
+    const s = machine.current;
+    const first = (await retryExternal(() => this.client.consensus.scan(machine.shardId, 0, 1), 'scan'))[0];
+    const earliest = first?.seqno ?? s.seqno;
+    const since = seqnoSince(s);
+    return {
+      seqno: s.seqno,
+      seqnoSince: since,
+      earliestRetained: earliest,
+      versionsRetained: s.seqno - earliest + 1,
+      versionsTruncatable: Math.max(0, since - earliest),
+      rollups: s.rollups.length,
+    };
+  }
+
+  async history(shard: string, opts?: { limit?: number }): Promise<VersionChange[]> {
+    const limit = Math.max(1, Math.min(opts?.limit ?? 200, 10_000));
+    const latest = await this.client.inspectShard(shard);
+    const changes: VersionChange[] = [];
+    let next = latest;
+    for (let seqno = latest.seqno - 1; seqno >= 1 && changes.length < limit; seqno--) {
+      let prev;
+      try {
+        prev = await this.client.inspectShard(shard, { seqno });
+      } catch (e) {
+        if ((e as InvalidUsageError).kind === 'SeqnoTruncated') break;
+        throw e;
+      }
+      changes.push(diffVersions(prev, next));
+      next = prev;
+    }
+    return changes;
+  }
+
+  blobUsage(shard?: string): Promise<BlobUsage[]> {
+    return blobUsage(this.client, shard);
+  }
+
+  consolidatedSize(shard: string): Promise<ConsolidatedSize> {
+    return consolidatedSize(this.client, shard);
+  }
+
+  /**
+   * A part a writer has uploaded but not yet appended is unreferenced too: `minAgeMs` spares parts
+   * younger than that (by the creation time in their key) so a live writer's batch is not lost.
+   */
+  async deleteUnreferencedBlobs(keys: string[], opts?: { minAgeMs?: number }): Promise<string[]> {
+    const minAge = opts?.minAgeMs ?? 0;
+    const now = this.client.config.now();
+    if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) {
+      throw new InvalidUsageError('InvalidArgument', 'keys must be an array of blob keys');
+    }
+    // Re-check now: a key listed a moment ago may since have been appended by its writer.
+    const unreferenced = new Set(await this.unreferencedBlobs());
+    const deleted: string[] = [];
+    for (const k of keys) {
+      if (!unreferenced.has(k)) continue;
+      const created = partCreatedMs(k);
+      if (minAge > 0 && created !== null && now - created < minAge) continue;
+      if ((await retryExternal(() => this.client.blob.delete(k), `delete ${k}`)) !== null) deleted.push(k);
+    }
+    return deleted;
   }
 }

@@ -1,11 +1,10 @@
 // Runs compactions for the writers of one client: picks requests from the spine, merges in a
 // worker thread, and applies the result by a CAS that replaces exactly its inputs. If the spine
 // changed meanwhile the result is discarded and its parts deleted: never applied wrongly.
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { deleteParts } from '../batch.js';
+import { deleteParts, partKey } from '../batch.js';
 import { CorruptDataError } from '../errors.js';
 import type { Blob } from '../location/types.js';
 import { retryExternal } from '../location/retry.js';
@@ -139,7 +138,7 @@ export class Compactor {
 
   private writePartIo(shardId: string) {
     return async (bytes: Uint8Array, len: number): Promise<PartRef> => {
-      const key = `${shardId}/part/${randomUUID()}`;
+      const key = partKey(shardId, this.deps.config.now());
       await retryExternal(() => this.deps.blob.set(key, bytes), `write part ${key}`);
       return { key, encodedSizeBytes: bytes.length, len };
     };

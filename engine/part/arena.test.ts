@@ -3,18 +3,24 @@ import { InvalidUsageError } from '../errors.js';
 import { MAX_ARENA_ROWS, UpdateArena } from './arena.js';
 import { randBytes, randInt, refCompareRows, refConsolidate, rng, type Row, rowsOf, show, structureProblem } from './test-util.js';
 
-function arenaOf(rows: readonly Row[]): UpdateArena {
-  const a = new UpdateArena(64); // tiny, to exercise growth
+type Tuning = ConstructorParameters<typeof UpdateArena>[1];
+
+function arenaOf(rows: readonly Row[], tuning?: Tuning): UpdateArena {
+  const a = new UpdateArena(64, tuning); // tiny, to exercise growth
   for (const [k, v, t, d] of rows) a.add(k, v, t, d);
   return a;
 }
 
+/** Checks against the reference, sorting directly and through (small) buckets. */
 function check(rows: readonly Row[]): void {
-  const a = arenaOf(rows);
-  expect(a.len).toBe(rows.length);
-  const out = a.sortAndConsolidate();
-  expect(structureProblem(out)).toBeNull();
-  expect(show(rowsOf(out))).toEqual(show(refConsolidate(rows)));
+  const want = show(refConsolidate(rows));
+  for (const tuning of [{ bucketMinBytes: Infinity }, { bucketMinBytes: 0, bucketBytes: 1 + randInt(rng(rows.length), 2000) }]) {
+    const a = arenaOf(rows, tuning);
+    expect(a.len).toBe(rows.length);
+    const out = a.sortAndConsolidate();
+    expect(structureProblem(out)).toBeNull();
+    expect(show(rowsOf(out))).toEqual(want);
+  }
 }
 
 /** Random rows with a tunable amount of sharing: few distinct keys, values and times. */
@@ -67,6 +73,20 @@ describe('UpdateArena', () => {
     const prefix = new TextEncoder().encode('a-long-common-prefix-shared-by-every-key/');
     check(randomRows(103, 10000, { keys: 3000, keyLen: 6, vals: 50, valLen: 200, times: 5, alphabet: 10, prefix }));
     check(randomRows(104, 5000, { keys: 1, keyLen: 3, vals: 1, valLen: 0, times: 5000, alphabet: 256 }));
+  });
+
+  it('sorts through buckets: skewed digits, keys shorter than the common prefix + 2, one huge cell', () => {
+    const prefix = new TextEncoder().encode('pfx');
+    check(randomRows(201, 6000, { keys: 1500, keyLen: 3, vals: 3, valLen: 2, times: 4, alphabet: 3, prefix }));
+    check(randomRows(202, 6000, { keys: 4000, keyLen: 2, vals: 2, valLen: 1, times: 4, alphabet: 256 }));
+    // Keys that differ only after a long prefix, and empty keys (every key shares an empty prefix).
+    const r = rng(203);
+    const rows: Row[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const k = randInt(r, 10) === 0 ? new Uint8Array(0) : new Uint8Array([...new Uint8Array(30).fill(7), ...randBytes(r, randInt(r, 3), 2)]);
+      rows.push([k, randBytes(r, 1, 2), randInt(r, 3), 1]);
+    }
+    check(rows);
   });
 
   it('consolidates: sums equal (key, val, time), drops zeros, including groups that cancel', () => {

@@ -10,7 +10,8 @@
 // a range by a 32-bit digit (3 bytes of the key or value plus how many bytes are left, so that a
 // shorter prefix sorts first; then the time's high and low words) with an LSD radix sort (large
 // ranges), a native Float64Array sort of (digit * 2^21 + position) (medium ranges) or an insertion
-// sort with the full comparator (small ranges), and then descends into runs of equal digits.
+// sort with the full comparator (small ranges), and then descends into runs of equal digits. A
+// large arena is first partitioned into buckets that fit in cache (see bucketSort).
 import { InvalidUsageError } from '../errors.js';
 import { compareBytesDV, equalBytesDV } from './compare.js';
 import { copyRange, grownBytes } from './copy.js';
@@ -30,7 +31,12 @@ const MAX_ARENA_BYTES = 0x7fffffff;
 const RECORD_HEADER = 24;
 // How many rows ahead gather() touches a record.
 const PREFETCH = 8;
-
+// Arenas at least this big are sorted through buckets (see bucketSort).
+const BUCKET_MIN_BYTES = 4 << 20;
+const BUCKET_BYTES = 256 << 10;
+const MAX_BUCKETS = 1024;
+// Outputs with more unused bytes than this (and than used ones) are copied to size.
+const TRIM_MIN_BYTES = 1 << 20;
 
 export class UpdateArena {
   private bytes: Uint8Array;
@@ -43,12 +49,26 @@ export class UpdateArena {
   private tmpDigits: Uint32Array = new Uint32Array(0);
   private tmpPerm: Uint32Array = new Uint32Array(0);
   private packed: Float64Array = new Float64Array(0);
+  // The records being sorted: the arena itself, or its copy partitioned into buckets.
+  private src: Uint8Array;
+  private srcView: DataView;
   // Keeps the prefetching reads of gather() observable so that they are not optimized away.
   private sink = 0;
 
-  constructor(initialBytes = 65536) {
+  private readonly bucketMinBytes: number;
+  private readonly bucketBytes: number;
+
+  /**
+   * initialBytes: the arena's starting capacity (it grows by doubling). tuning: arenas of at least
+   * bucketMinBytes are sorted through buckets of about bucketBytes (tests make these small).
+   */
+  constructor(initialBytes = 65536, tuning: { bucketMinBytes?: number; bucketBytes?: number } = {}) {
+    this.bucketMinBytes = tuning.bucketMinBytes ?? BUCKET_MIN_BYTES;
+    this.bucketBytes = tuning.bucketBytes ?? BUCKET_BYTES;
     this.bytes = new Uint8Array(Math.max(64, Math.min(initialBytes, MAX_ARENA_BYTES)));
     this.view = new DataView(this.bytes.buffer);
+    this.src = this.bytes;
+    this.srcView = this.view;
   }
 
   get len(): number {
@@ -100,6 +120,8 @@ export class UpdateArena {
     }
     this.bytes = grownBytes(this.bytes, this.used, need);
     this.view = new DataView(this.bytes.buffer);
+    this.src = this.bytes;
+    this.srcView = this.view;
   }
 
   /**
@@ -109,6 +131,8 @@ export class UpdateArena {
   sortAndConsolidate(): PartColumns {
     const n = this.n;
     const dv = this.view;
+    this.src = this.bytes;
+    this.srcView = dv;
     // The records' offsets, in insertion order; sorted unless already in order.
     const perm = new Uint32Array(n);
     let sorted = true;
@@ -119,15 +143,105 @@ export class UpdateArena {
       prev = o;
       o += RECORD_HEADER + dv.getUint32(o + 16, true) + dv.getUint32(o + 20, true);
     }
-    if (!sorted) this.sortPerm(perm);
-    return this.gather(perm);
+    if (!sorted) {
+      if (this.used >= this.bucketMinBytes) this.bucketSort(perm);
+      else this.sortRange(perm, 0, n);
+    }
+    try {
+      return this.gather(perm);
+    } finally {
+      this.src = this.bytes;
+      this.srcView = this.view;
+    }
+  }
+
+  /**
+   * Sorting a large arena: gathering its rows in sorted order would be random access over all
+   * of it, which costs a cache and TLB miss per row. Instead its records are first copied, in one
+   * sequential pass, into buckets by a 16-bit digit past the keys' common prefix (consecutive
+   * digit values grouped into buckets of about BUCKET_BYTES), so that sorting and gathering each
+   * bucket stays within a small region. perm receives the sorted offsets into the copy, which
+   * becomes this.src.
+   */
+  private bucketSort(perm: Uint32Array): void {
+    const n = this.n;
+    const b = this.bytes;
+    const dv = this.view;
+    // The length of the keys' common prefix.
+    const k0 = RECORD_HEADER;
+    let lcp = dv.getUint32(16, true);
+    for (let i = 1; i < n && lcp > 0; i++) {
+      const o = perm[i];
+      const kl = dv.getUint32(o + 16, true);
+      const m = kl < lcp ? kl : lcp;
+      let j = 0;
+      while (j < m && b[o + RECORD_HEADER + j] === b[k0 + j]) j++;
+      lcp = j;
+    }
+    // Cells: 16-bit digits (zero-padded, which keeps them monotone in the row order).
+    const cells = new Uint16Array(n);
+    const cellRows = new Int32Array(65536);
+    const cellBytes = new Float64Array(65536);
+    for (let i = 0; i < n; i++) {
+      const o = perm[i];
+      const kl = dv.getUint32(o + 16, true);
+      const s = o + RECORD_HEADER + lcp;
+      const d = kl > lcp + 1 ? (b[s] << 8) | b[s + 1] : kl > lcp ? b[s] << 8 : 0;
+      cells[i] = d;
+      cellRows[d]++;
+      cellBytes[d] += RECORD_HEADER + kl + dv.getUint32(o + 20, true);
+    }
+    // Consecutive cells grouped into buckets; a bucket's region starts at its byte offset.
+    const target = Math.max(this.bucketBytes, Math.ceil(this.used / MAX_BUCKETS));
+    const bucketOf = new Uint16Array(65536);
+    const starts: number[] = [0];
+    const rowStarts: number[] = [0];
+    let bytes = 0;
+    let rows = 0;
+    for (let c = 0; c < 65536; c++) {
+      if (cellRows[c] === 0) continue;
+      if (bytes - starts[starts.length - 1] >= target) {
+        starts.push(bytes);
+        rowStarts.push(rows);
+      }
+      bucketOf[c] = starts.length - 1;
+      bytes += cellBytes[c];
+      rows += cellRows[c];
+    }
+    const buckets = starts.length;
+    if (buckets === 1) {
+      this.sortRange(perm, 0, n); // one bucket: nothing to gain from copying
+      return;
+    }
+    rowStarts.push(n);
+    // Scatter the records into their buckets: a sequential read, one write stream per bucket.
+    const out = new Uint8Array(this.used);
+    const ov = new DataView(out.buffer);
+    const pos = Float64Array.from(starts);
+    const slot = Int32Array.from(rowStarts);
+    const bucketed = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const o = perm[i];
+      const len = RECORD_HEADER + dv.getUint32(o + 16, true) + dv.getUint32(o + 20, true);
+      const k = bucketOf[cells[i]];
+      const p = pos[k];
+      copyRange(out, ov, p, b, dv, o, len);
+      pos[k] = p + len;
+      bucketed[slot[k]++] = p;
+    }
+    perm.set(bucketed);
+    this.src = out;
+    this.srcView = ov;
+    for (let k = 0; k < buckets; k++) {
+      if (rowStarts[k + 1] - rowStarts[k] > 1) this.sortRange(perm, rowStarts[k], rowStarts[k + 1]);
+    }
   }
 
   /** Builds the output in perm order, summing equal neighbours and dropping zero sums. */
   private gather(perm: Uint32Array): PartColumns {
     const n = this.n;
-    const src = this.bytes;
-    const sv = this.view;
+    const src = this.src;
+    const sv = this.srcView;
     const outKo = new Int32Array(n + 1);
     const outVo = new Int32Array(n + 1);
     const outKd = new Uint8Array(this.keyBytes);
@@ -192,12 +306,19 @@ export class UpdateArena {
     if (m === n) {
       return { len: n, keys: { offsets: outKo, data: outKd }, vals: { offsets: outVo, data: outVd }, times: outT, diffs: outD };
     }
+    // Consolidation shrank the output: copy it to size when most of the buffers would be unused.
+    kp = outKo[m];
+    vp = outVo[m];
+    const waste = (n - m) * 24 + (outKd.length - kp) + (outVd.length - vp);
+    const trim = waste > TRIM_MIN_BYTES && waste > 24 * m + kp + vp;
+    const cut = <T extends Int32Array | Uint8Array | Float64Array>(a: T, len: number): T =>
+      (trim ? a.slice(0, len) : a.subarray(0, len)) as T;
     return {
       len: m,
-      keys: { offsets: outKo.subarray(0, m + 1), data: outKd.subarray(0, outKo[m]) },
-      vals: { offsets: outVo.subarray(0, m + 1), data: outVd.subarray(0, outVo[m]) },
-      times: outT.subarray(0, m),
-      diffs: outD.subarray(0, m),
+      keys: { offsets: cut(outKo, m + 1), data: cut(outKd, kp) },
+      vals: { offsets: cut(outVo, m + 1), data: cut(outVd, vp) },
+      times: cut(outT, m),
+      diffs: cut(outD, m),
     };
   }
 
@@ -205,13 +326,13 @@ export class UpdateArena {
 
   /** Digit of record o at (phase, depth): phase 0 key / 1 val from byte depth; phase 2 time word. */
   private digit(o: number, phase: number, depth: number): number {
-    const dv = this.view;
+    const dv = this.srcView;
     if (phase === 2) {
       const t = dv.getFloat64(o, true);
       const hi = Math.floor(t / TWO32);
       return depth === 0 ? hi : t - hi * TWO32;
     }
-    const data = this.bytes;
+    const data = this.src;
     const kl = dv.getUint32(o + 16, true);
     let s: number;
     let rem: number;
@@ -231,8 +352,8 @@ export class UpdateArena {
 
   /** Full comparison of records a and b, knowing they agree before (phase, depth). */
   private compareFrom(a: number, b: number, phase: number, depth: number): number {
-    const data = this.bytes;
-    const dv = this.view;
+    const data = this.src;
+    const dv = this.srcView;
     const akl = dv.getUint32(a + 16, true);
     const bkl = dv.getUint32(b + 16, true);
     const ak = a + RECORD_HEADER;
@@ -251,7 +372,8 @@ export class UpdateArena {
     return dv.getFloat64(a, true) - dv.getFloat64(b, true);
   }
 
-  private sortPerm(perm: Uint32Array): void {
+  /** Sorts the records at perm[lo, hi). */
+  private sortRange(perm: Uint32Array, lo0: number, hi0: number): void {
     const n = perm.length;
     if (this.digits.length < n) {
       this.digits = new Uint32Array(n);
@@ -259,7 +381,7 @@ export class UpdateArena {
       this.tmpPerm = new Uint32Array(n);
     }
     // Explicit stack of ranges still to sort: (lo, hi, phase, depth).
-    const stack: number[] = [0, n, 0, 0];
+    const stack: number[] = [lo0, hi0, 0, 0];
     while (stack.length > 0) {
       const depth = stack.pop()!;
       const phase = stack.pop()!;

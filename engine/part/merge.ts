@@ -33,6 +33,8 @@ export interface MergePart {
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+// Output buffers with more unused bytes than this (and than used ones) are copied to size.
+const TRIM_MIN_BYTES = 1 << 20;
 
 /** The current row of one run. */
 class Cursor {
@@ -211,17 +213,27 @@ class ChunkBuilder {
     this.diffs = d;
   }
 
-  /** The built columns (the last group being complete); the builder must not be used after. */
+  /**
+   * The built columns (the last group being complete); the builder must not be used after.
+   * Buffers much larger than their contents are copied to size, so that a small result of a big
+   * merge does not pin the big buffers.
+   */
   finish(): PartColumns {
     let n = this.len;
     if (this.consolidate && n > 0 && this.diffs[n - 1] === 0) n--;
     if (n === 0) return emptyColumns();
+    const kb = this.ko[n];
+    const vb = this.vo[n];
+    const waste = (this.times.length - n) * 24 + (this.kd.length - kb) + (this.vd.length - vb);
+    const trim = waste > TRIM_MIN_BYTES && waste > 24 * n + kb + vb;
+    const cut = <T extends Int32Array | Uint8Array | Float64Array>(a: T, len: number): T =>
+      (trim ? a.slice(0, len) : a.subarray(0, len)) as T;
     return {
       len: n,
-      keys: { offsets: this.ko.subarray(0, n + 1), data: this.kd.subarray(0, this.ko[n]) },
-      vals: { offsets: this.vo.subarray(0, n + 1), data: this.vd.subarray(0, this.vo[n]) },
-      times: this.times.subarray(0, n),
-      diffs: this.diffs.subarray(0, n),
+      keys: { offsets: cut(this.ko, n + 1), data: cut(this.kd, kb) },
+      vals: { offsets: cut(this.vo, n + 1), data: cut(this.vd, vb) },
+      times: cut(this.times, n),
+      diffs: cut(this.diffs, n),
     };
   }
 
