@@ -11,7 +11,7 @@ import { UpdateArena } from './part/arena.js';
 import { encodePart } from './part/encode.js';
 import type { PartColumns } from './part/types.js';
 import type { PartRef } from './state/types.js';
-import { inlineFromColumns } from './fetch.js';
+import { inlineFromColumns, inlineSize } from './fetch.js';
 
 /** The JSON-serializable form of a Batch: send it to another thread, process or handle. */
 export interface TransmittableBatch {
@@ -152,7 +152,7 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
   private async writePart(cols: PartColumns, allowInline: boolean): Promise<PartRef> {
     if (allowInline) {
       const inline = inlineFromColumns(cols);
-      const size = inline.k.reduce((n, s) => n + s.length, 0) + inline.v.reduce((n, s) => n + s.length, 0) + 16 * cols.len;
+      const size = inlineSize(inline);
       if (size <= this.deps.inlineMaxBytes) {
         return { key: `inline:${cols.len}`, encodedSizeBytes: size, len: cols.len, inline };
       }

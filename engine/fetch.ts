@@ -20,6 +20,14 @@ export function inlineFromColumns(c: PartColumns): InlineUpdates {
   return { k, v, t, d };
 }
 
+/** Bytes an inline part adds to state (base64 text plus times and diffs). */
+export function inlineSize(u: InlineUpdates): number {
+  let n = 16 * u.t.length;
+  for (const s of u.k) n += s.length;
+  for (const s of u.v) n += s.length;
+  return n;
+}
+
 function binaryColumn(values: readonly string[]): { offsets: Int32Array; data: Uint8Array } {
   const bufs = values.map((s) => Buffer.from(s, 'base64'));
   const offsets = new Int32Array(bufs.length + 1);

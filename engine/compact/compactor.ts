@@ -10,6 +10,7 @@ import type { Blob } from '../location/types.js';
 import { retryExternal } from '../location/retry.js';
 import type { Machine } from '../machine.js';
 import { encodePart } from '../part/encode.js';
+import { inlineFromColumns, inlineSize } from '../fetch.js';
 import { batchTimeBounds } from '../read.js';
 import * as t from '../state/transitions.js';
 import type { PartRef, ShardState } from '../state/types.js';
@@ -163,7 +164,13 @@ export class Compactor {
     if (!spec) {
       return runMergeJob(job, {
         fetch: (p) => this.fetchIo(p),
-        write: (cols) => write(encodePart(cols), cols.len),
+        write: async (cols) => {
+          // A tiny merge result stays inline in state like a tiny append: no blob to write or delete.
+          const inline = inlineFromColumns(cols);
+          const size = inlineSize(inline);
+          if (size <= this.deps.config.inlineWritesMaxBytes) return { key: `inline:${cols.len}`, encodedSizeBytes: size, len: cols.len, inline };
+          return write(encodePart(cols), cols.len);
+        },
         progress,
         cancelled: () => (signal?.aborted ? new Error('compaction cancelled') : null),
       });
