@@ -43,7 +43,7 @@ export class Machine {
     // Watch before loading: a version landing while we load must still wake us.
     let machine: Machine | null = null;
     let missed = false;
-    const unwatch = deps.consensus.watch(shardId, () => (machine ? machine.scheduleRefresh() : (missed = true)));
+    const unwatch = deps.consensus.watch(shardId, (seqno) => (machine ? machine.onWatch(seqno) : (missed = true)));
     try {
       machine = new Machine(shardId, deps, await loadLatestState(shardId, deps), unwatch);
     } catch (e) {
@@ -124,6 +124,14 @@ export class Machine {
     const next = await replayFrom(this.shardId, this.deps, this.state);
     if (next) this.setState(next);
     else this.setState(await loadLatestState(this.shardId, this.deps));
+  }
+
+  /** Our own writes come back through the watch too: skip the fetch when we already have that version. */
+  private onWatch(seqno: number | undefined): void {
+    setImmediate(() => {
+      if (seqno !== undefined && seqno <= this.state.seqno) return;
+      this.scheduleRefresh();
+    });
   }
 
   private scheduleRefresh(): void {

@@ -81,7 +81,8 @@ describe('WriteHandle', () => {
     ]);
     // Entirely behind the upper: nothing written.
     expect(await w1.append(data, [0], [3])).toEqual({ ok: true });
-    expect((await client.inspectShard(shard)).stats.updates).toBe(3);
+    expect((await client.inspectShard(shard)).upper).toEqual([3]);
+    expect(await r.snapshotAndFetch([2])).toHaveLength(3);
     // Ahead of the upper: a mismatch.
     expect(await w1.append([['d', '4', 5, 1]], [4], [6])).toEqual({ ok: false, expected: [4], current: [3] });
   });

@@ -25,7 +25,7 @@ const shard = newShardId();
 beforeAll(async () => {
   dir = tempDir();
   sandbox = join(dir.dir, 'cli.sqlite');
-  const c = await PersistClient.openSandbox(sandbox, { compactionEnabled: false });
+  const c = await PersistClient.openSandbox(sandbox, { compactionEnabled: false, inlineWritesMaxBytes: 0 });
   const [w] = await c.open(shard, { ...strings, diagnostics: { shardName: 'orders', handlePurpose: 'cli-test' } });
   for (let t = 0; t < 6; t++) await w.compareAndAppend([[`k${t}`, 'v', t, 1]], [t], [t + 1]);
   await c.close();

@@ -15,6 +15,9 @@ export interface CompactionRequest {
   readonly level: number;
 }
 
+export const MIN_MERGE_INPUTS = 8;
+export const MIN_MERGE_UPDATES = 1024;
+
 function request(state: ShardState, batches: readonly HollowBatch[]): CompactionRequest {
   return {
     shardId: state.shardId,
@@ -41,7 +44,12 @@ export function nextCompaction(state: ShardState): CompactionRequest | null {
   // small batches merges in one go instead of one pair per merge.
   let end = best + 1;
   while (end < bs.length && bs[end].level <= bs[best].level) end++;
-  return request(state, bs.slice(best - 1, end));
+  const inputs = bs.slice(best - 1, end);
+  // Merging a couple of tiny batches costs more than it saves: wait until there is enough to do
+  // (the thresholds Materialize's persist uses).
+  const updates = inputs.reduce((n, b) => n + b.len, 0);
+  if (inputs.length < MIN_MERGE_INPUTS && updates < MIN_MERGE_UPDATES) return null;
+  return request(state, inputs);
 }
 
 /**

@@ -61,7 +61,7 @@ export class MemConsensus implements Consensus {
     if (!vs) this.store.versions.set(key, (vs = []));
     vs.push(copy(data));
     this.seen.saw(key, data.seqno);
-    this.store.watchers.notify(key);
+    this.store.watchers.notify(key, data.seqno);
     return { ok: true };
   }
 
@@ -94,7 +94,7 @@ export class MemConsensus implements Consensus {
     return [...this.store.versions.keys()].filter((k) => this.store.versions.get(k)!.length > 0).sort();
   }
 
-  watch(key: string, onChange: () => void): () => void {
+  watch(key: string, onChange: (seqno?: number) => void): () => void {
     this.check();
     checkKey(key);
     const off = this.store.watchers.add(key, onChange);

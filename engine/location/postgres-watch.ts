@@ -49,7 +49,7 @@ export class PgWatch {
     const last = this.known.get(key);
     if (last !== undefined && last !== null && last >= seqno) return;
     this.known.set(key, seqno);
-    this.watchers.notify(key);
+    this.watchers.notify(key, seqno);
   }
 
   private onNotification(payload: string | undefined): void {

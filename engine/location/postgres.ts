@@ -186,7 +186,7 @@ export class PostgresConsensus implements Consensus {
     return new Map(res.rows.map((r) => [r.shard, Number(r.seqno)]));
   }
 
-  watch(key: string, onChange: () => void): () => void {
+  watch(key: string, onChange: (seqno?: number) => void): () => void {
     checkKey(key);
     if (this.closed) throw new Error(`PostgreSQL consensus ${this.where} is closed`);
     const off = this.watcher.add(key, onChange, this.seen.get(key));

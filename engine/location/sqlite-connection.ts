@@ -82,7 +82,7 @@ export class SharedSqlite {
   }
 
   /** `seen`: the newest head the caller has read; if the key is already past it, onChange runs at once. */
-  watch(key: string, onChange: () => void, seen: number | undefined): () => void {
+  watch(key: string, onChange: (seqno?: number) => void, seen: number | undefined): () => void {
     if (!this.watchers.has(key)) {
       let head: number | null = null;
       try {
@@ -107,7 +107,7 @@ export class SharedSqlite {
   committed(key: string, seqno: number): void {
     if (!this.watchers.has(key)) return;
     this.lastHeads.set(key, seqno);
-    this.watchers.notify(key);
+    this.watchers.notify(key, seqno);
   }
 
   /**
@@ -126,7 +126,7 @@ export class SharedSqlite {
         const head = this.headSeqno(key);
         if (head !== this.lastHeads.get(key)) {
           this.lastHeads.set(key, head);
-          this.watchers.notify(key);
+          this.watchers.notify(key, head ?? undefined);
         }
       }
     } catch {

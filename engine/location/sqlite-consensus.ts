@@ -65,9 +65,8 @@ export class SqliteConsensus implements Consensus {
   async compareAndSet(key: string, expected: number | null, data: VersionedData): Promise<CasResult> {
     this.check();
     checkCas(key, expected, data);
-    // A loser usually sees the mismatch without queueing for the write lock.
-    const seen = await this.head(key);
-    if ((seen?.seqno ?? null) !== expected) return { ok: false, current: seen };
+    // No read before the transaction: the check inside it is the one that counts, and a second
+    // head read cost more on the (common) uncontended path than it saved racing losers.
     const result = this.writeTx<CasResult>(`compare-and-set ${key}@${data.seqno}`, key, () => {
       const head = this.readHead(key);
       if ((head?.seqno ?? null) !== expected) return { ok: false, current: head };
@@ -115,7 +114,7 @@ export class SqliteConsensus implements Consensus {
     }
   }
 
-  watch(key: string, onChange: () => void): () => void {
+  watch(key: string, onChange: (seqno?: number) => void): () => void {
     this.check();
     checkKey(key);
     const off = this.conn.watch(key, onChange, this.seen.get(key));

@@ -24,9 +24,10 @@ export interface Consensus {
   listKeys(): Promise<string[]>;
   /**
    * Calls `onChange` (soon, not necessarily synchronously) after key may have a new version,
-   * whether written by this process or another one sharing the location. Returns an unsubscribe.
+   * whether written by this process or another one sharing the location. `seqno`, when the
+   * location knows it, is the newest version now written. Returns an unsubscribe.
    */
-  watch(key: string, onChange: () => void): () => void;
+  watch(key: string, onChange: (seqno?: number) => void): () => void;
   close(): Promise<void>;
 }
 

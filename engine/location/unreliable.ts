@@ -90,7 +90,7 @@ export class UnreliableConsensus implements Consensus {
   listKeys(): Promise<string[]> {
     return this.faults.run('list keys', () => this.inner.listKeys(), false);
   }
-  watch(key: string, onChange: () => void): () => void {
+  watch(key: string, onChange: (seqno?: number) => void): () => void {
     return this.inner.watch(key, onChange);
   }
   close(): Promise<void> {

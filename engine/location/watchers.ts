@@ -5,13 +5,13 @@
  * throwing watcher cannot break a compare-and-set that already succeeded.
  */
 export class Watchers {
-  private readonly byKey = new Map<string, Set<() => void>>();
+  private readonly byKey = new Map<string, Set<(seqno?: number) => void>>();
 
-  add(key: string, onChange: () => void): () => void {
+  add(key: string, onChange: (seqno?: number) => void): () => void {
     let set = this.byKey.get(key);
     if (!set) this.byKey.set(key, (set = new Set()));
     // Wrapped so the same function can be registered twice and unsubscribed independently.
-    const entry = () => onChange();
+    const entry = (seqno?: number) => onChange(seqno);
     set.add(entry);
     let done = false;
     return () => {
@@ -22,10 +22,11 @@ export class Watchers {
     };
   }
 
-  notify(key: string): void {
+  /** `seqno`, when known, is the version that now exists: a watcher that has it can skip a fetch. */
+  notify(key: string, seqno?: number): void {
     const set = this.byKey.get(key);
     if (!set) return;
-    for (const cb of [...set]) callSoon(key, cb);
+    for (const cb of [...set]) callSoon(key, () => cb(seqno));
   }
 
   notifyAll(): void {
