@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { beyond, checkAntichain, checkDiff, checkTime, fmt, leq, type Antichain } from './antichain.js';
 import type { Codec } from './codec.js';
-import { InvalidUsageError } from './errors.js';
+import { CorruptDataError, InvalidUsageError } from './errors.js';
+import { runMergeJob } from './compact/merge-job.js';
 import type { Blob } from './location/types.js';
 import { retryExternal } from './location/retry.js';
 import { UpdateArena } from './part/arena.js';
@@ -78,6 +79,9 @@ export interface BuilderDeps<K, V> {
 }
 
 const MAX_ARENA_ROWS = 1 << 21;
+/** With 8 MiB parts, 16 runs keep a reader of one batch within ~170 MiB. */
+const MAX_RUNS = 16;
+const RUNS_PER_MERGE = 8;
 
 /** Part keys carry their creation time, so cleanup of unreferenced blobs can spare young ones. */
 export function partKey(shardId: string, nowMs: number): string {
@@ -135,18 +139,50 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     const cols = this.arena.sortAndConsolidate();
     this.arena = new UpdateArena();
     if (cols.len === 0) return;
-    const p = this.writePart(cols, false).then((ref) => {
-      const first = rowAt(cols, 0);
-      if (this.runs.length > 0 && this.last && compareRows(this.last, first) < 0) {
-        this.runs[this.runs.length - 1].push(ref);
-      } else {
-        this.runs.push([ref]);
-      }
-      this.last = copyRow(rowAt(cols, cols.len - 1));
-      this.len += cols.len;
+    const p = this.writePart(cols, false).then(async (ref) => {
+      this.addPart(ref, cols);
+      if (this.runs.length >= MAX_RUNS) await this.mergeSmallestRuns();
     });
     this.pending = p;
     await p;
+  }
+
+  /** A part continues the current run when it sorts after it, else it starts a new run. */
+  private addPart(ref: PartRef, cols: PartColumns): void {
+    const first = rowAt(cols, 0);
+    if (this.runs.length > 0 && this.last && compareRows(this.last, first) < 0) this.runs[this.runs.length - 1].push(ref);
+    else this.runs.push([ref]);
+    this.last = copyRow(rowAt(cols, cols.len - 1));
+    this.len += cols.len;
+  }
+
+  /**
+   * Readers merge a batch's runs holding one part of each in memory, so unsorted input must not
+   * leave a run per part: the smallest runs are merged (streaming, from blob) into one, tiered
+   * like an LSM so each update is rewritten only a few times.
+   */
+  private async mergeSmallestRuns(): Promise<void> {
+    const order = this.runs.map((r, i) => [r.length, i] as const).sort((a, b) => a[0] - b[0]);
+    const chosen = new Set(order.slice(0, RUNS_PER_MERGE).map(([, i]) => i));
+    const inputs = this.runs.filter((_, i) => chosen.has(i));
+    const { blob } = this.deps;
+    const res = await runMergeJob(
+      { runs: inputs.map((parts) => ({ timeLower: 0, timeUpper: null, parts })), advanceTo: 0, targetBytes: this.deps.targetBytes },
+      {
+        fetch: async (ref) => {
+          const bytes = await retryExternal(() => blob.get(ref.key), `get ${ref.key}`);
+          if (!bytes) throw new CorruptDataError(ref.key, 'part written by this builder is missing from blob');
+          return bytes;
+        },
+        write: (cols) => this.writePart(cols, false),
+      },
+    );
+    const kept = this.runs.filter((_, i) => !chosen.has(i));
+    this.runs.splice(0, this.runs.length, ...(res.parts.length ? [res.parts] : []), ...kept);
+    // The run that `last` described may have been merged: the next part starts a run of its own.
+    this.last = null;
+    await deleteParts(blob, inputs);
+    this.len = this.runs.reduce((n, r) => n + r.reduce((m, p) => m + p.len, 0), 0);
   }
 
   private async writePart(cols: PartColumns, allowInline: boolean): Promise<PartRef> {
@@ -183,11 +219,7 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
       const cols = this.arena.sortAndConsolidate();
       if (cols.len > 0) {
         // Only a batch that is one small part goes inline: bigger ones keep state small.
-        const ref = await this.writePart(cols, this.runs.length === 0);
-        const first = rowAt(cols, 0);
-        if (this.runs.length > 0 && this.last && compareRows(this.last, first) < 0) this.runs[this.runs.length - 1].push(ref);
-        else this.runs.push([ref]);
-        this.len += cols.len;
+        this.addPart(await this.writePart(cols, this.runs.length === 0), cols);
       }
     }
     this.arena = new UpdateArena();

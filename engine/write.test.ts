@@ -139,6 +139,27 @@ describe('WriteHandle', () => {
     await small.close();
   });
 
+  it('keeps a bounded number of runs however unsorted the input, by merging runs as it goes', async () => {
+    const small = await memClient({ blobTargetSizeBytes: 8 * 1024 });
+    const shard = newShardId();
+    const [w, r] = await small.open(shard, strings);
+    const builder = w.builder([0]);
+    const n = 30_000;
+    // Descending keys: every part sorts before the previous one, so each would be its own run.
+    for (let i = n - 1; i >= 0; i--) await builder.add(`k${String(i).padStart(6, '0')}`, 'v', i % 10, 1);
+    await builder.add('k000007', 'v', 7, -1); // cancels an update written many parts earlier
+    const batch = await builder.finish([10]);
+    expect(batch.toTransmittable().runs.length).toBeLessThanOrEqual(16);
+    expect(batch.len).toBe(n - 1);
+    expect(await w.compareAndAppendBatch([batch], [0], [10])).toEqual({ ok: true });
+    const all = await r.snapshotAndFetch([9]);
+    expect(all).toHaveLength(n - 1);
+    // Merged-away parts were deleted: the blob holds only the batch's parts.
+    const live = (await small.inspectShard(shard)).batches.flatMap((b) => b.parts.map((p) => p.key)).sort();
+    expect((await small.blob.list(`${shard}/part/`)).map((b) => b.key).sort()).toEqual(live);
+    await small.close();
+  });
+
   it('consolidates at write time and keeps tiny batches inline in state', async () => {
     const shard = newShardId();
     const [w, r] = await client.open(shard, { keyCodec: codecs.bytes, valCodec: codecs.unit });
