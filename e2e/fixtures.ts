@@ -112,3 +112,23 @@ export async function createShard(page: Page, name: string, codecs: { key?: stri
 }
 
 export const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
+
+/** The open shard's id, from its header. */
+export async function currentShardId(page: Page): Promise<string> {
+  const id = await page.locator('.view-header code').first().textContent();
+  if (!id || !/^s[0-9a-f-]{36}$/.test(id)) throw new Error(`no shard id in the header: ${id}`);
+  return id;
+}
+
+/** Writes straight through the router (as the page could), one append per entry. */
+export async function writeBatches(app: AppUnderTest, shard: string, batches: { key: string; val: string; diff?: number }[][]): Promise<void> {
+  for (const updates of batches) {
+    const r = (await app.rawInvoke('shard.write', {
+      location: 'default',
+      shard,
+      updates: updates.map((u) => ({ key: u.key, val: u.val, time: null, diff: u.diff ?? 1 })),
+      upper: null,
+    })) as { ok: boolean; error?: unknown };
+    if (!r.ok) throw new Error(`write failed: ${JSON.stringify(r.error)}`);
+  }
+}

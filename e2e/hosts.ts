@@ -17,7 +17,12 @@ export function startWebHost(sandboxFile: string, extraArgs: string[] = []): Pro
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', join(root, 'main/web/serve.ts'), '--port', '0', '--sandbox', sandboxFile, ...extraArgs],
-    { cwd: root, env: { ...process.env, SHARDSCOPE_SKIP_BUILD: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: root, env: {
+        ...process.env,
+        SHARDSCOPE_SKIP_BUILD: '1',
+        // leaked-blob cleanup spares parts younger than this (10 min in the product; short for the specs)
+        SHARDSCOPE_LEAKED_MIN_AGE_MS: process.env.SHARDSCOPE_LEAKED_MIN_AGE_MS ?? '3000',
+      }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
   return new Promise((resolve, reject) => {

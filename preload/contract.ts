@@ -123,6 +123,127 @@ export interface GeneratorStatus {
   lastError: string | null;
 }
 
+/** One merge of a compaction plan (what "Compact now" would merge). */
+export interface CompactionMergeInfo {
+  inputs: number;
+  lower: Frontier;
+  upper: Frontier;
+  since: Frontier;
+  updates: number;
+  bytes: number;
+}
+
+export interface CompactionPlanInfo {
+  /** batches in the shard now */
+  batches: number;
+  /** bytes of every batch in the shard now */
+  bytes: number;
+  merges: CompactionMergeInfo[];
+}
+
+export interface CompactionProgressInfo {
+  inputs: number;
+  rowsIn: number;
+  rowsOut: number;
+  partsIn: number;
+  partsTotal: number;
+}
+
+/** A compaction started from the app ("Compact now"). */
+export interface CompactionJob {
+  id: string;
+  shard: string;
+  state: 'running' | 'done' | 'cancelled' | 'failed';
+  startedAtMs: number;
+  finishedAtMs: number | null;
+  /** what it set out to merge */
+  plan: CompactionPlanInfo;
+  progress: CompactionProgressInfo | null;
+  result: { before: number; after: number; bytesBefore: number; bytesAfter: number; durationMs: number } | null;
+  error: ContractError | null;
+  /** Cancel was pressed; the merge stops at its next chunk (a merge that finishes first stays done) */
+  cancelRequested: boolean;
+}
+
+/** One finished compaction of the location (background or forced), as the engine reported it. */
+export interface CompactionRecord {
+  atMs: number;
+  shard: string;
+  shardName: string | null;
+  applied: boolean;
+  /** run by "Compact now" (else by background compaction) */
+  forced: boolean;
+  inputs: number;
+  inputBytes: number;
+  outputBytes: number;
+  len: number;
+  durationMs: number;
+}
+
+export interface CompactionStatus {
+  /** the last "Compact now" of this shard (running or finished), if any since the app started */
+  job: CompactionJob | null;
+  /** this shard's finished compactions, newest first (bounded) */
+  history: CompactionRecord[];
+}
+
+export interface GcStatusInfo {
+  seqno: number;
+  seqnoSince: number;
+  earliestRetained: number;
+  versionsRetained: number;
+  versionsTruncatable: number;
+  rollups: number;
+}
+
+export interface GcRunResult {
+  deletedBlobs: number;
+  truncatedVersions: number;
+  after: GcStatusInfo;
+}
+
+/** What changed from one version of a shard's state to the next. Frontiers as "[t]" or "[]". */
+export interface VersionChangeInfo {
+  fromSeqno: number;
+  toSeqno: number;
+  walltimeMs: number;
+  batchesAdded: { lower: string; upper: string; len: number; level: number }[];
+  batchesRemoved: { lower: string; upper: string; len: number; level: number }[];
+  sinceMoved: [from: string, to: string] | null;
+  upperMoved: [from: string, to: string] | null;
+  readersAdded: string[];
+  readersRemoved: string[];
+  writersAdded: string[];
+  writersRemoved: string[];
+  summary: string;
+}
+
+export interface VersionsInfo {
+  seqno: number;
+  earliestRetained: number;
+  /** newest first; changes[i] leads to version changes[i].toSeqno */
+  changes: VersionChangeInfo[];
+}
+
+export interface LeakedBlob {
+  key: string;
+  /** the shard the key names, or null */
+  shard: string | null;
+  shardName: string | null;
+  /** when the part was written (from its key), or null */
+  createdMs: number | null;
+  /** younger than minAgeMs: a delete now spares it */
+  spared: boolean;
+}
+
+export interface LeakedBlobsInfo {
+  checkedAtMs: number;
+  minAgeMs: number;
+  blobs: LeakedBlob[];
+  /** blob usage of the shards that have leaked blobs (all their blobs, referenced or not) */
+  usage: { shard: string; shardName: string | null; parts: number; partBytes: number; rollups: number; rollupBytes: number; otherBytes: number }[];
+}
+
 export interface AppInfo {
   version: string;
   host: 'electron' | 'web';
@@ -195,10 +316,30 @@ export const requestSchemas = {
   'handle.openWriter': z.object({ ...at, purpose }).strict(),
   'handle.downgradeSince': z.object({ ...at, readerId: id, since: time }).strict(),
   'lease.expire': z.object({ ...at, kind: z.enum(['reader', 'writer']), id }).strict(),
+  'compaction.plan': z.object(at).strict(),
+  'compaction.start': z.object(at).strict(),
+  'compaction.cancel': z.object(at).strict(),
+  'compaction.status': z.object(at).strict(),
+  'gc.status': z.object(at).strict(),
+  'gc.run': z.object(at).strict(),
+  'shard.versions': z.object({ ...at, limit: z.number().int().min(1).max(1000) }).strict(),
+  'shard.inspectAt': z.object({ ...at, seqno: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }).strict(),
+  /** sandbox action: a writer uploads a batch at the shard's upper and never appends it (a leaked blob) */
+  'shard.uploadBatch': z.object({ ...at, updates: z.number().int().min(1).max(10_000) }).strict(),
+  'blobs.leaked': z.object({ location }).strict(),
+  'blobs.deleteLeaked': z
+    .object({
+      location,
+      keys: z.array(z.string().min(1).max(500)).min(1).max(10_000),
+      /** the location's label, typed by the user */
+      confirmName: z.string().max(4096),
+    })
+    .strict(),
   'events.subscribe': z.discriminatedUnion('topic', [
     z.object({ topic: z.literal('shards'), location }).strict(),
     z.object({ topic: z.literal('shard'), location, shard }).strict(),
     z.object({ topic: z.literal('live'), location, shard }).strict(),
+    z.object({ topic: z.literal('compaction'), location, shard }).strict(),
   ]),
   'events.unsubscribe': z.object({ subId: id }).strict(),
 } as const;
@@ -225,6 +366,17 @@ export interface Results {
   'handle.openWriter': { id: string };
   'handle.downgradeSince': { since: Frontier };
   'lease.expire': null;
+  'compaction.plan': CompactionPlanInfo;
+  'compaction.start': CompactionJob;
+  'compaction.cancel': CompactionJob | null;
+  'compaction.status': CompactionStatus;
+  'gc.status': GcStatusInfo;
+  'gc.run': GcRunResult;
+  'shard.versions': VersionsInfo;
+  'shard.inspectAt': ShardDetail;
+  'shard.uploadBatch': { len: number };
+  'blobs.leaked': LeakedBlobsInfo;
+  'blobs.deleteLeaked': { deleted: string[]; notDeleted: number; freedBytes: number };
   'events.subscribe': { subId: string };
   'events.unsubscribe': null;
 }
@@ -237,6 +389,7 @@ export type PushEvent =
   | { topic: 'shards'; shards: ShardSummary[] }
   | { topic: 'shard'; detail: ShardDetail; sample: FrontierSample }
   | { topic: 'live'; points: LivePoint[]; recent: DataRow[]; frontier: Frontier }
+  | { topic: 'compaction'; status: CompactionStatus }
   | { topic: 'error'; error: ContractError };
 
 /** What main sends on the event channel: a push for one subscription. */

@@ -10,7 +10,23 @@ import {
   type ShardInspection,
   type WriteHandle,
 } from '../../engine/index.js';
-import type { Frontier, FrontierSample, GeneratorStatus, LocationInfo, Params, ShardDetail, ShardSummary, SnapshotPage } from '../../preload/contract.js';
+import type {
+  CompactionJob,
+  CompactionPlanInfo,
+  CompactionStatus,
+  Frontier,
+  FrontierSample,
+  GcRunResult,
+  GcStatusInfo,
+  GeneratorStatus,
+  LeakedBlobsInfo,
+  LocationInfo,
+  Params,
+  ShardDetail,
+  ShardSummary,
+  SnapshotPage,
+  VersionsInfo,
+} from '../../preload/contract.js';
 import { AppError } from '../router/errors.js';
 import { codecByName, parseValue } from './codecs.js';
 import { toDetail, toFrontier, toSummary } from './convert.js';
@@ -20,8 +36,10 @@ import { startLive } from './live.js';
 import { OwnedHandles } from './owned-handles.js';
 import { SerialQueue } from './serial.js';
 import { SnapshotCache } from './snapshot.js';
+import { Workload } from './workload.js';
 import type { LiveBatch, LocationApi } from './types.js';
-import { Watcher } from './watch.js';
+import { Watcher, type ShardView } from './watch.js';
+import { compactionPlan, Compactions } from './compaction.js';
 
 interface ShardMeta {
   name: string | null;
@@ -29,6 +47,17 @@ interface ShardMeta {
 }
 
 const APP_PURPOSE = 'shardscope app';
+/**
+ * Leaked-blob cleanup spares parts younger than this: a part that young may belong to a writer that
+ * uploaded a batch and is about to append it (the engine's own GC never deletes unreferenced parts).
+ */
+export const LEAKED_MIN_AGE_MS = Number(process.env.SHARDSCOPE_LEAKED_MIN_AGE_MS ?? 10 * 60_000);
+
+/** When a part was written, from its key (`<shard>/part/<base36 ms>-<uuid>`), or null. */
+export function partCreatedMs(key: string): number | null {
+  const m = /\/part\/([0-9a-z]+)-/.exec(key);
+  return m ? parseInt(m[1], 36) : null;
+}
 
 export class LocationRuntime implements LocationApi {
   private readonly owned = new OwnedHandles();
@@ -39,25 +68,42 @@ export class LocationRuntime implements LocationApi {
   private readonly metas = new Map<string, ShardMeta>();
   private readonly lives = new Set<() => void>();
   private readonly watcher: Watcher;
+  private readonly compactions: Compactions;
 
   constructor(
     readonly info: LocationInfo,
     private readonly client: PersistClient,
+    private readonly leakedMinAgeMs: number = LEAKED_MIN_AGE_MS,
   ) {
     this.watcher = new Watcher({
       summaries: () => this.listShards(),
-      detail: async (shard) => {
-        const d = await this.inspect(shard);
-        return { detail: d, sample: { t: d.readAtMs, since: d.summary.since, upper: d.summary.upper } };
+      shardIds: () => this.client.listShards(),
+      read: async (shard) => this.view(await this.inspection(shard)),
+      view: (i) => {
+        this.noteMeta(i);
+        this.samples.record(i.shardId, { t: Date.now(), since: toFrontier(i.since), upper: toFrontier(i.upper) });
+        return this.view(i);
       },
+      watch: (shard, onVersion) => this.client.watchShard(shard, onVersion),
     });
+    this.compactions = new Compactions(client, (shard) => this.metas.get(shard)?.name ?? null, () => this.watcher.nudge());
+  }
+
+  private view(i: ShardInspection): ShardView {
+    const summary = this.summary(i);
+    const detail = toDetail(i, summary, Date.now(), this.owned);
+    return { detail, summary, sample: { t: detail.readAtMs, since: summary.since, upper: summary.upper } };
+  }
+
+  private noteMeta(i: ShardInspection): void {
+    if (!this.metas.has(i.shardId)) this.metas.set(i.shardId, { name: i.name ?? null, codecs: i.codecs });
   }
 
   // ---- reading ----------------------------------------------------------------------------------
 
   private async inspection(shard: string): Promise<ShardInspection> {
     const i = await this.client.inspectShard(shard);
-    if (!this.metas.has(shard)) this.metas.set(shard, { name: (i as { name?: string | null }).name ?? null, codecs: i.codecs });
+    this.noteMeta(i);
     this.samples.record(shard, { t: Date.now(), since: toFrontier(i.since), upper: toFrontier(i.upper) });
     return i;
   }
@@ -326,9 +372,113 @@ export class LocationRuntime implements LocationApi {
     this.watcher.nudge();
   }
 
+  // ---- compaction, GC, state history, leaked blobs -------------------------------------------------
+
+  compactionPlan(shard: string): Promise<CompactionPlanInfo> {
+    return compactionPlan(this.client, shard);
+  }
+
+  async startCompaction(shard: string): Promise<CompactionJob> {
+    await this.meta(shard); // fails for an unknown shard
+    return this.compactions.start(shard);
+  }
+
+  cancelCompaction(shard: string): CompactionJob | null {
+    return this.compactions.cancel(shard);
+  }
+
+  compactionStatus(shard: string): CompactionStatus {
+    return this.compactions.status(shard);
+  }
+
+  watchCompaction(shard: string, onChange: (s: CompactionStatus) => void): () => void {
+    return this.compactions.watch(shard, onChange);
+  }
+
+  async gcStatus(shard: string): Promise<GcStatusInfo> {
+    await this.meta(shard);
+    return { ...(await this.client.admin.gcStatus(shard)) };
+  }
+
+  async runGc(shard: string): Promise<GcRunResult> {
+    await this.meta(shard);
+    const r = await this.client.admin.forceGc(shard);
+    const after = await this.client.admin.gcStatus(shard);
+    this.watcher.nudge();
+    return { deletedBlobs: r.deletedBlobs, truncatedVersions: r.truncatedVersions, after: { ...after } };
+  }
+
+  async versions(shard: string, limit: number): Promise<VersionsInfo> {
+    await this.meta(shard);
+    const [changes, gc] = await Promise.all([this.client.admin.history(shard, { limit }), this.client.admin.gcStatus(shard)]);
+    return { seqno: gc.seqno, earliestRetained: gc.earliestRetained, changes: changes.map((c) => ({ ...c })) };
+  }
+
+  async inspectAt(shard: string, seqno: number): Promise<ShardDetail> {
+    const i = await this.client.inspectShard(shard, { seqno });
+    return toDetail(i, toSummary(i, i.walltimeMs, null), Date.now(), this.owned);
+  }
+
+  /** Sandbox action: a writer uploads a batch and never appends it — its parts are leaked blobs. */
+  async uploadBatch(shard: string, count: number): Promise<{ len: number }> {
+    const m = await this.meta(shard);
+    const w = await this.client.openWriter<unknown, unknown>(shard, await this.handleOptions(shard, 'shardscope upload without append'));
+    try {
+      const lower = LocationRuntime.openUpper(await w.fetchRecentUpper());
+      const updates = new Workload(m.codecs).next(count, lower);
+      const batch = await w.batch(updates, [lower], [lower + 1]);
+      return { len: batch.len };
+    } finally {
+      await w.expire().catch(() => undefined);
+      this.watcher.nudge();
+    }
+  }
+
+  async leakedBlobs(): Promise<LeakedBlobsInfo> {
+    const keys = await this.client.admin.unreferencedBlobs();
+    const now = Date.now();
+    const names = new Map<string, string | null>();
+    const nameOf = async (shard: string): Promise<string | null> => {
+      if (!names.has(shard)) names.set(shard, this.metas.get(shard)?.name ?? (await this.client.inspectShard(shard).then((i) => i.name ?? null, () => null)));
+      return names.get(shard) ?? null;
+    };
+    const blobs = [];
+    for (const key of keys) {
+      const owner = key.split('/')[0];
+      const shard = /^s[0-9a-f-]{36}$/.test(owner) ? owner : null;
+      const createdMs = partCreatedMs(key);
+      blobs.push({
+        key,
+        shard,
+        shardName: shard ? await nameOf(shard) : null,
+        createdMs,
+        spared: createdMs !== null && now - createdMs < this.leakedMinAgeMs,
+      });
+    }
+    const usage = [];
+    for (const shard of new Set(blobs.map((b) => b.shard).filter((s): s is string => s !== null))) {
+      for (const u of await this.client.admin.blobUsage(shard)) {
+        if (u.shard === shard) usage.push({ ...u, shardName: await nameOf(shard) });
+      }
+    }
+    return { checkedAtMs: now, minAgeMs: this.leakedMinAgeMs, blobs, usage };
+  }
+
+  async deleteLeakedBlobs(keys: string[], confirmName: string): Promise<{ deleted: string[]; notDeleted: number; freedBytes: number }> {
+    if (confirmName !== this.info.label) {
+      throw new AppError('BadRequest', `type the location's name "${this.info.label}" exactly to confirm the deletion`);
+    }
+    const bytes = async () => (await this.client.admin.blobUsage()).reduce((n, u) => n + u.partBytes + u.rollupBytes + u.otherBytes, 0);
+    const before = await bytes();
+    const deleted = await this.client.admin.deleteUnreferencedBlobs(keys, { minAgeMs: this.leakedMinAgeMs });
+    const after = await bytes();
+    return { deleted, notDeleted: keys.length - deleted.length, freedBytes: Math.max(0, before - after) };
+  }
+
   // ---- lifecycle ----------------------------------------------------------------------------------
 
   async close(): Promise<void> {
+    this.compactions.close();
     this.watcher.close();
     for (const g of this.generators.values()) g.stop();
     this.generators.clear();

@@ -20,6 +20,8 @@ export interface RuntimeHostOptions {
   /** create and write the demo shards in the default location */
   demo: boolean;
   engineConfig?: Partial<PersistConfig>;
+  /** leaked-blob cleanup spares parts younger than this (default 10 min, or SHARDSCOPE_LEAKED_MIN_AGE_MS) */
+  leakedMinAgeMs?: number;
   /** a native "open file" dialog (Electron) */
   pickSandbox?: () => Promise<string | null>;
   log?: (msg: string, e?: unknown) => void;
@@ -101,7 +103,7 @@ export class RuntimeHost implements Host {
         isDefault,
         path: target.kind === 'sandbox' && showPath ? target.path : null,
       };
-      const loc = new LocationRuntime(info, client);
+      const loc = new LocationRuntime(info, client, this.opts.leakedMinAgeMs);
       this.locations.set(id, loc);
       return loc;
     })();

@@ -2,6 +2,13 @@
 // RuntimeHost (runtime-host.ts) implements it on the engine's public API.
 import type {
   AppInfo,
+  CompactionJob,
+  CompactionPlanInfo,
+  CompactionStatus,
+  GcRunResult,
+  GcStatusInfo,
+  LeakedBlobsInfo,
+  VersionsInfo,
   DataRow,
   FrontierSample,
   Frontier,
@@ -42,6 +49,20 @@ export interface LocationApi {
   watchShard(shard: string, onChange: (d: ShardDetail, s: FrontierSample) => void, onError: (e: unknown) => void): () => void;
   /** A listen from now, delivered in batches every ~250 ms; returns a stop. */
   listen(shard: string, onBatch: (b: LiveBatch) => void, onError: (e: unknown) => void): Promise<() => void>;
+  compactionPlan(shard: string): Promise<CompactionPlanInfo>;
+  /** starts "Compact now" in the background; progress and outcome go to watchCompaction */
+  startCompaction(shard: string): Promise<CompactionJob>;
+  cancelCompaction(shard: string): CompactionJob | null;
+  compactionStatus(shard: string): CompactionStatus;
+  /** calls onChange at once and on every change (progress throttled); returns a stop */
+  watchCompaction(shard: string, onChange: (s: CompactionStatus) => void): () => void;
+  gcStatus(shard: string): Promise<GcStatusInfo>;
+  runGc(shard: string): Promise<GcRunResult>;
+  versions(shard: string, limit: number): Promise<VersionsInfo>;
+  inspectAt(shard: string, seqno: number): Promise<ShardDetail>;
+  uploadBatch(shard: string, updates: number): Promise<{ len: number }>;
+  leakedBlobs(): Promise<LeakedBlobsInfo>;
+  deleteLeakedBlobs(keys: string[], confirmName: string): Promise<{ deleted: string[]; notDeleted: number; freedBytes: number }>;
 }
 
 export interface Host {

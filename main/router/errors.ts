@@ -35,6 +35,9 @@ export function toContractError(e: unknown): ContractError {
     if (e.kind === 'UnknownShard' || e.kind === 'UnknownReader' || e.kind === 'UnknownWriter') {
       return { code: 'NotFound', message: e.message };
     }
+    if (e.kind === 'SeqnoTruncated') {
+      return { code: 'NotFound', message: `${e.message}: garbage collection removed it; pick a newer version` };
+    }
     return { code: 'InvalidUsage', message: e.message };
   }
   if (e instanceof SinceError) {

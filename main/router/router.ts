@@ -106,6 +106,8 @@ export class Router {
         entry.stop = loc.watchShards((shards) => this.push(session, subId, { topic: 'shards', shards }), onError);
       } else if (p.topic === 'shard') {
         entry.stop = loc.watchShard(p.shard, (detail, sample) => this.push(session, subId, { topic: 'shard', detail, sample }), onError);
+      } else if (p.topic === 'compaction') {
+        entry.stop = loc.watchCompaction(p.shard, (status) => this.push(session, subId, { topic: 'compaction', status }));
       } else {
         entry.stop = await loc.listen(p.shard, (b) => this.push(session, subId, { topic: 'live', ...b }), onError);
         if (!this.subs.has(subId)) entry.stop(); // unsubscribed while starting
@@ -144,6 +146,17 @@ export class Router {
         await h.location(p.location).expire(p.shard, p.kind, p.id);
         return null;
       },
+      'compaction.plan': (p) => h.location(p.location).compactionPlan(p.shard),
+      'compaction.start': (p) => h.location(p.location).startCompaction(p.shard),
+      'compaction.cancel': (p) => h.location(p.location).cancelCompaction(p.shard),
+      'compaction.status': (p) => h.location(p.location).compactionStatus(p.shard),
+      'gc.status': (p) => h.location(p.location).gcStatus(p.shard),
+      'gc.run': (p) => h.location(p.location).runGc(p.shard),
+      'shard.versions': (p) => h.location(p.location).versions(p.shard, p.limit),
+      'shard.inspectAt': (p) => h.location(p.location).inspectAt(p.shard, p.seqno),
+      'shard.uploadBatch': (p) => h.location(p.location).uploadBatch(p.shard, p.updates),
+      'blobs.leaked': (p) => h.location(p.location).leakedBlobs(),
+      'blobs.deleteLeaked': (p) => h.location(p.location).deleteLeakedBlobs(p.keys, p.confirmName),
       'events.subscribe': (p, session) => this.subscribe(p, session),
       'events.unsubscribe': (p, session) => {
         const s = this.subs.get(p.subId);

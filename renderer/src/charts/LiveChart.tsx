@@ -1,44 +1,194 @@
-// Live: updates/s, + and − diffs per window, and the frontier's progress; no animation, and never
-// more points than fit.
-import { memo, useMemo } from 'react';
-import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+// Live: updates/s, + and − diffs per window, and the frontier's progress, drawn on a plain canvas.
+// recharts rebuilt its whole SVG tree on every push (a long task at 10k updates/s); this keeps one
+// canvas, downsamples to its pixel width (per-column min/max), and draws at most once per frame.
+import { memo, useEffect, useRef } from 'react';
 import type { LivePoint } from '../../../preload/contract';
-import { fmtClock } from '../format';
-import { downsample } from './downsample';
+import { fmtClock, fmtCount } from '../format';
 import { useChartColors } from './theme';
 
-const MAX_POINTS = 300;
+const HEIGHT = 240;
+const PAD = { top: 10, right: 56, bottom: 22, left: 52 };
+
+type Colors = ReturnType<typeof useChartColors>;
+
+/** Per pixel column: min and max of the values of the points that fall in it. */
+function columns(points: readonly LivePoint[], width: number, t0: number, t1: number, value: (p: LivePoint) => number) {
+  const lo = new Float64Array(width).fill(Number.NaN);
+  const hi = new Float64Array(width).fill(Number.NaN);
+  const span = Math.max(1, t1 - t0);
+  for (const p of points) {
+    const x = Math.min(width - 1, Math.max(0, Math.round(((p.t - t0) / span) * (width - 1))));
+    const v = value(p);
+    if (Number.isNaN(lo[x]) || v < lo[x]) lo[x] = v;
+    if (Number.isNaN(hi[x]) || v > hi[x]) hi[x] = v;
+  }
+  return { lo, hi };
+}
+
+function niceMax(v: number): number {
+  if (v <= 0) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+export function drawLive(ctx: CanvasRenderingContext2D, points: readonly LivePoint[], w: number, h: number, c: Colors): void {
+  ctx.clearRect(0, 0, w, h);
+  ctx.font = '11px system-ui, sans-serif';
+  const pw = Math.max(1, Math.floor(w - PAD.left - PAD.right));
+  const ph = h - PAD.top - PAD.bottom;
+  if (points.length === 0) {
+    ctx.fillStyle = c.axis;
+    ctx.fillText('waiting for the first batch…', PAD.left + 8, PAD.top + ph / 2);
+    return;
+  }
+  const t0 = points[0].t;
+  const t1 = points[points.length - 1].t;
+  let maxN = 1;
+  let fMin = Number.POSITIVE_INFINITY;
+  let fMax = Number.NEGATIVE_INFINITY;
+  for (const p of points) {
+    maxN = Math.max(maxN, p.rate, p.plus, p.minus);
+    if (p.frontier !== null) {
+      fMin = Math.min(fMin, p.frontier);
+      fMax = Math.max(fMax, p.frontier);
+    }
+  }
+  maxN = niceMax(maxN);
+  const hasMinus = points.some((p) => p.minus > 0);
+  const nMin = hasMinus ? -maxN : 0;
+  const yN = (v: number) => PAD.top + ph - ((v - nMin) / (maxN - nMin)) * ph;
+  if (fMax === fMin) {
+    fMax += 1;
+    fMin -= 1;
+  }
+  const yF = (v: number) => PAD.top + ph - ((v - fMin) / (fMax - fMin)) * ph;
+  const xOf = (i: number) => PAD.left + i + 0.5;
+
+  // grid and axes
+  ctx.strokeStyle = c.grid;
+  ctx.lineWidth = 1;
+  ctx.fillStyle = c.axis;
+  ctx.setLineDash([3, 3]);
+  ctx.beginPath();
+  for (let k = 0; k <= 4; k++) {
+    const v = nMin + ((maxN - nMin) * k) / 4;
+    const y = Math.round(yN(v)) + 0.5;
+    ctx.moveTo(PAD.left, y);
+    ctx.lineTo(PAD.left + pw, y);
+    ctx.textAlign = 'right';
+    ctx.fillText(fmtCount(Math.round(v)), PAD.left - 6, y + 4);
+    if (fMax > fMin && Number.isFinite(fMin)) {
+      ctx.textAlign = 'left';
+      ctx.fillText(fmtCount(Math.round(fMin + ((fMax - fMin) * k) / 4)), PAD.left + pw + 6, Math.round(yF(fMin + ((fMax - fMin) * k) / 4)) + 4);
+    }
+  }
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.textAlign = 'center';
+  for (let k = 0; k <= 4; k++) {
+    const t = t0 + ((t1 - t0) * k) / 4;
+    ctx.fillText(fmtClock(t), PAD.left + (pw * k) / 4, h - 6);
+  }
+
+  // + diffs (up) and − diffs (down) as filled areas, per-column max
+  const area = (value: (p: LivePoint) => number, sign: 1 | -1, color: string) => {
+    const { hi } = columns(points, pw, t0, t1, value);
+    ctx.beginPath();
+    ctx.moveTo(xOf(0), yN(0));
+    let last = 0;
+    for (let i = 0; i < pw; i++) {
+      if (!Number.isNaN(hi[i])) last = hi[i];
+      ctx.lineTo(xOf(i), yN(sign * last));
+    }
+    ctx.lineTo(xOf(pw - 1), yN(0));
+    ctx.closePath();
+    ctx.globalAlpha = 0.35;
+    ctx.fillStyle = color;
+    ctx.fill();
+    ctx.globalAlpha = 1;
+    ctx.strokeStyle = color;
+    ctx.stroke();
+  };
+  area((p) => p.plus, 1, c.plus);
+  if (hasMinus) area((p) => p.minus, -1, c.minus);
+
+  // a line through each column's min and max (spikes survive downsampling)
+  const line = (value: (p: LivePoint) => number, y: (v: number) => number, color: string, width: number, skip?: (p: LivePoint) => boolean) => {
+    const pts = skip ? points.filter((p) => !skip(p)) : points;
+    if (pts.length === 0) return;
+    const { lo, hi } = columns(pts, pw, t0, t1, value);
+    ctx.beginPath();
+    let started = false;
+    for (let i = 0; i < pw; i++) {
+      if (Number.isNaN(lo[i])) continue;
+      if (!started) ctx.moveTo(xOf(i), y(lo[i]));
+      else ctx.lineTo(xOf(i), y(lo[i]));
+      if (hi[i] !== lo[i]) ctx.lineTo(xOf(i), y(hi[i]));
+      started = true;
+    }
+    ctx.strokeStyle = color;
+    ctx.lineWidth = width;
+    ctx.stroke();
+    ctx.lineWidth = 1;
+  };
+  line((p) => p.rate, yN, c.rate, 2);
+  line((p) => p.frontier ?? 0, yF, c.frontier, 1.5, (p) => p.frontier === null);
+}
 
 function LiveChartImpl({ points }: { points: LivePoint[] }) {
   const c = useChartColors();
-  const data = useMemo(
-    () =>
-      downsample(points, MAX_POINTS, (p) => p.rate).map((p) => ({
-        t: p.t,
-        rate: Math.round(p.rate),
-        plus: p.plus,
-        minus: -p.minus,
-        frontier: p.frontier,
-      })),
-    [points],
-  );
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const latest = useRef({ points, c });
+  latest.current = { points, c };
+  const frame = useRef<number | null>(null);
+  const width = useRef(0);
+
+  const schedule = () => {
+    if (frame.current !== null) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = null;
+      const el = canvas.current;
+      if (!el || width.current === 0) return;
+      const dpr = window.devicePixelRatio || 1;
+      const w = width.current;
+      if (el.width !== Math.round(w * dpr) || el.height !== Math.round(HEIGHT * dpr)) {
+        el.width = Math.round(w * dpr);
+        el.height = Math.round(HEIGHT * dpr);
+      }
+      const ctx = el.getContext('2d');
+      if (!ctx) return;
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      drawLive(ctx, latest.current.points, w, HEIGHT, latest.current.c);
+    });
+  };
+
+  useEffect(() => {
+    const el = canvas.current;
+    if (!el) return;
+    const ro = new ResizeObserver((entries) => {
+      width.current = Math.floor(entries[0].contentRect.width);
+      schedule();
+    });
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+      frame.current = null;
+    };
+  }, []);
+  useEffect(schedule, [points, c]);
+
+  const last = points[points.length - 1];
   return (
-    <figure className="chart" aria-label="Live updates per second">
-      <ResponsiveContainer width="100%" height={240}>
-        <ComposedChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
-          <CartesianGrid stroke={c.grid} strokeDasharray="3 3" />
-          <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={fmtClock} stroke={c.axis} fontSize={11} />
-          <YAxis yAxisId="n" stroke={c.axis} fontSize={11} />
-          <YAxis yAxisId="f" orientation="right" stroke={c.axis} fontSize={11} allowDecimals={false} domain={['auto', 'auto']} />
-          <Tooltip labelFormatter={(t) => fmtClock(Number(t))} contentStyle={{ background: c.tooltipBg, border: `1px solid ${c.grid}` }} />
-          <Legend />
-          {/* areas, not bars: one path per series however many points (bars are an element each) */}
-          <Area yAxisId="n" dataKey="plus" name="+ diffs" type="stepAfter" stroke={c.plus} fill={c.plus} fillOpacity={0.35} dot={false} isAnimationActive={false} />
-          <Area yAxisId="n" dataKey="minus" name="− diffs" type="stepAfter" stroke={c.minus} fill={c.minus} fillOpacity={0.35} dot={false} isAnimationActive={false} />
-          <Line yAxisId="n" dataKey="rate" name="updates/s" stroke={c.rate} dot={false} strokeWidth={2} isAnimationActive={false} />
-          <Line yAxisId="f" dataKey="frontier" name="frontier" stroke={c.frontier} dot={false} isAnimationActive={false} type="stepAfter" />
-        </ComposedChart>
-      </ResponsiveContainer>
+    <figure className="chart live-chart" aria-label="Live updates per second">
+      <canvas ref={canvas} style={{ width: '100%', height: HEIGHT, display: 'block' }} role="img" aria-label={last ? `${Math.round(last.rate)} updates per second` : 'no points yet'} />
+      <figcaption className="legend">
+        <span><i style={{ background: c.rate }} /> updates/s</span>
+        <span><i style={{ background: c.plus }} /> + diffs</span>
+        <span><i style={{ background: c.minus }} /> − diffs</span>
+        <span><i style={{ background: c.frontier }} /> frontier (right axis)</span>
+      </figcaption>
     </figure>
   );
 }

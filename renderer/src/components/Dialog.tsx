@@ -1,5 +1,5 @@
 // A modal dialog on the native <dialog> (focus kept inside, Escape closes).
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 
 export function Dialog({ title, open, onClose, children }: { title: string; open: boolean; onClose: () => void; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -44,6 +44,56 @@ export function ConfirmDialog(props: {
           {props.confirmLabel}
         </button>
       </div>
+    </Dialog>
+  );
+}
+
+/**
+ * A destructive action: states exactly what will happen and enables its button only once the user
+ * has typed the object's name.
+ */
+export function TypeToConfirmDialog(props: {
+  title: string;
+  open: boolean;
+  body: ReactNode;
+  name: string;
+  confirmLabel: string;
+  busy?: boolean;
+  error?: ReactNode;
+  onConfirm: (typed: string) => void;
+  onClose: () => void;
+}) {
+  const [typed, setTyped] = useState('');
+  const close = () => {
+    setTyped('');
+    props.onClose();
+  };
+  return (
+    <Dialog title={props.title} open={props.open} onClose={close}>
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (typed === props.name) props.onConfirm(typed);
+        }}
+      >
+        <div className="dialog-body">{props.body}</div>
+        <label>
+          <span>
+            Type <strong className="mono">{props.name}</strong> to confirm
+          </span>
+          <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} autoFocus />
+        </label>
+        {props.error}
+        <div className="dialog-actions">
+          <button type="button" onClick={close}>
+            Cancel
+          </button>
+          <button type="submit" className="danger" disabled={props.busy || typed !== props.name}>
+            {props.confirmLabel}
+          </button>
+        </div>
+      </form>
     </Dialog>
   );
 }

@@ -1,4 +1,5 @@
-// One shard: its header and actions, and the tabs Overview, Batches, Leases, Data, Live.
+// One shard: its header and actions, and the tabs Overview, Batches, Compaction, History, Storage,
+// Leases, Data, Live.
 import { useState } from 'react';
 import { ErrorState, Loading } from '../components/ErrorState';
 import { Freshness } from '../components/Freshness';
@@ -8,12 +9,15 @@ import { useShardDetail } from '../queries/shards';
 import { AdvanceUpperDialog } from './actions/AdvanceUpperDialog';
 import { WriteDialog } from './actions/WriteDialog';
 import { BatchesTab } from './tabs/BatchesTab';
+import { CompactionTab } from './tabs/CompactionTab';
+import { HistoryTab } from './tabs/HistoryTab';
+import { StorageTab } from './tabs/StorageTab';
 import { DataTab } from './tabs/DataTab';
 import { LeasesTab } from './tabs/LeasesTab';
 import { LiveTab } from './tabs/LiveTab';
 import { OverviewTab } from './tabs/OverviewTab';
 
-export const TABS = ['Overview', 'Batches', 'Leases', 'Data', 'Live'] as const;
+export const TABS = ['Overview', 'Batches', 'Compaction', 'History', 'Storage', 'Leases', 'Data', 'Live'] as const;
 export type Tab = (typeof TABS)[number];
 
 export function ShardView({ loc, shard, tab, onTab, onBack }: { loc: string; shard: string; tab: Tab; onTab: (t: Tab) => void; onBack: () => void }) {
@@ -44,7 +48,10 @@ export function ShardView({ loc, shard, tab, onTab, onBack }: { loc: string; sha
           {detail.pushError && <ErrorState error={detail.pushError} title="Live updates of this shard stopped" />}
           <Tabs label="Shard views" tabs={TABS} current={tab} onChange={onTab}>
             {tab === 'Overview' && <OverviewTab loc={loc} detail={detail.data} />}
-            {tab === 'Batches' && <BatchesTab detail={detail.data} />}
+            {tab === 'Batches' && <BatchesTab loc={loc} detail={detail.data} />}
+            {tab === 'Compaction' && <CompactionTab loc={loc} detail={detail.data} />}
+            {tab === 'History' && <HistoryTab loc={loc} detail={detail.data} />}
+            {tab === 'Storage' && <StorageTab loc={loc} detail={detail.data} />}
             {tab === 'Leases' && <LeasesTab loc={loc} detail={detail.data} />}
             {tab === 'Data' && <DataTab loc={loc} detail={detail.data} />}
             {tab === 'Live' && <LiveTab loc={loc} detail={detail.data} />}

@@ -1,0 +1,95 @@
+// Operator queries and actions: compaction (status pushed, folded into the cache), GC, the state
+// history, leaked blobs. Each mutation invalidates exactly what it changes.
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import type { CompactionStatus, ContractError } from '../../../preload/contract';
+import { call, subscribe } from '../api/client';
+import { fallbackPoll, useConnected } from './connection';
+import { qk } from './keys';
+
+/** The shard's "Compact now" job and compaction history, kept current by pushes. */
+export function useCompaction(loc: string, shard: string) {
+  const qc = useQueryClient();
+  const connected = useConnected();
+  const [pushError, setPushError] = useState<ContractError | null>(null);
+  useEffect(
+    () =>
+      subscribe({ topic: 'compaction', location: loc, shard }, (e) => {
+        if (e.topic === 'compaction') {
+          qc.setQueryData<CompactionStatus>(qk.compaction(loc, shard), e.status);
+          setPushError(null);
+        } else if (e.topic === 'error') setPushError(e.error);
+      }),
+    [loc, shard, qc],
+  );
+  const q = useQuery({
+    queryKey: qk.compaction(loc, shard),
+    queryFn: () => call('compaction.status', { location: loc, shard }),
+    refetchInterval: fallbackPoll(connected, 2000),
+  });
+  return { ...q, pushError };
+}
+
+export const useCompactionPlan = (loc: string, shard: string, enabled: boolean) =>
+  useQuery({ queryKey: qk.compactionPlan(loc, shard), queryFn: () => call('compaction.plan', { location: loc, shard }), enabled, staleTime: 0, gcTime: 0 });
+
+export function useStartCompaction(loc: string, shard: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => call('compaction.start', { location: loc, shard }),
+    onSuccess: (job) => qc.setQueryData<CompactionStatus>(qk.compaction(loc, shard), (old) => ({ job, history: old?.history ?? [] })),
+  });
+}
+
+export const useCancelCompaction = (loc: string, shard: string) =>
+  useMutation({ mutationFn: () => call('compaction.cancel', { location: loc, shard }) });
+
+export const useGcStatus = (loc: string, shard: string, seqno: number) =>
+  // keyed by nothing that changes each version: refetched when the shard's seqno moves
+  useQuery({ queryKey: [...qk.gc(loc, shard), seqno], queryFn: () => call('gc.status', { location: loc, shard }), placeholderData: keepPreviousData });
+
+export function useRunGc(loc: string, shard: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => call('gc.run', { location: loc, shard }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: qk.gc(loc, shard) });
+      void qc.invalidateQueries({ queryKey: qk.versions(loc, shard) });
+      void qc.invalidateQueries({ queryKey: qk.leaked(loc) });
+    },
+  });
+}
+
+export const HISTORY_LIMIT = 200;
+
+export const useVersions = (loc: string, shard: string) =>
+  useQuery({ queryKey: qk.versions(loc, shard), queryFn: () => call('shard.versions', { location: loc, shard, limit: HISTORY_LIMIT }), staleTime: Infinity });
+
+export const useVersionAt = (loc: string, shard: string, seqno: number | null) =>
+  useQuery({
+    queryKey: qk.versionAt(loc, shard, seqno ?? -1),
+    queryFn: () => call('shard.inspectAt', { location: loc, shard, seqno: seqno! }),
+    enabled: seqno !== null,
+    staleTime: Infinity, // a retained version never changes
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+
+export const useLeakedBlobs = (loc: string) =>
+  useQuery({ queryKey: qk.leaked(loc), queryFn: () => call('blobs.leaked', { location: loc }), staleTime: 0 });
+
+export function useDeleteLeaked(loc: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (p: { keys: string[]; confirmName: string }) => call('blobs.deleteLeaked', { ...p, location: loc }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: qk.leaked(loc) }),
+  });
+}
+
+export function useUploadBatch(loc: string, shard: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (updates: number) => call('shard.uploadBatch', { location: loc, shard, updates }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: qk.leaked(loc) }),
+  });
+}
