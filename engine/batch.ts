@@ -79,9 +79,9 @@ export interface BuilderDeps<K, V> {
 }
 
 const MAX_ARENA_ROWS = 1 << 21;
-/** With 8 MiB parts, 16 runs keep a reader of one batch within ~170 MiB. */
-const MAX_RUNS = 16;
-const RUNS_PER_MERGE = 8;
+/** With 8 MiB parts, 8 runs keep a reader of one batch within ~90 MiB of parts. */
+const MAX_RUNS = 8;
+const RUNS_PER_MERGE = 4;
 
 /** Part keys carry their creation time, so cleanup of unreferenced blobs can spare young ones. */
 export function partKey(shardId: string, nowMs: number): string {

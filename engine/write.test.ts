@@ -149,7 +149,7 @@ describe('WriteHandle', () => {
     for (let i = n - 1; i >= 0; i--) await builder.add(`k${String(i).padStart(6, '0')}`, 'v', i % 10, 1);
     await builder.add('k000007', 'v', 7, -1); // cancels an update written many parts earlier
     const batch = await builder.finish([10]);
-    expect(batch.toTransmittable().runs.length).toBeLessThanOrEqual(16);
+    expect(batch.toTransmittable().runs.length).toBeLessThanOrEqual(8);
     expect(batch.len).toBe(n - 1);
     expect(await w.compareAndAppendBatch([batch], [0], [10])).toEqual({ ok: true });
     const all = await r.snapshotAndFetch([9]);
