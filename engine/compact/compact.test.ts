@@ -97,6 +97,29 @@ describe('compaction', () => {
     expect(sortUpdates(await r.snapshotAndFetch([3]))).toEqual(before);
     await c.close();
   });
+
+  it('a cancelled compaction stops, deletes what it wrote and leaves the shard as it was', async () => {
+    const c = await memClient({ compactionEnabled: false, blobTargetSizeBytes: 128 * 1024 });
+    const shard = newShardId();
+    const [w, r] = await c.open(shard, strings);
+    for (let b = 0; b < 4; b++) {
+      const updates = Array.from({ length: 20_000 }, (_, i) => [`key-${(i * 7 + b) % 30_000}`, 'x'.repeat(20), b, 1] as const);
+      await w.compareAndAppend(updates, [b], [b + 1]);
+    }
+    const partsBefore = (await c.blob.list(`${shard}/part/`)).length;
+    const ac = new AbortController();
+    const res = c.admin.forceCompaction(shard, {
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (p.rowsOut > 0) ac.abort();
+      },
+    });
+    await expect(res).rejects.toThrow(/cancelled/);
+    expect((await c.inspectShard(shard)).batches).toHaveLength(4);
+    expect((await c.blob.list(`${shard}/part/`)).length).toBe(partsBefore);
+    expect((await r.snapshotAndFetch([3])).length).toBe(30_000);
+    await c.close();
+  });
 });
 
 describe('garbage collection', () => {

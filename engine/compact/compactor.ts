@@ -157,6 +157,7 @@ export class Compactor {
     progress?: (p: { rowsIn: number; rowsOut: number; partsIn: number; partsTotal: number }) => void,
     signal?: AbortSignal,
   ): Promise<JobResult> {
+    if (signal?.aborted) return Promise.reject(new Error('compaction cancelled'));
     const write = this.writePartIo(shardId);
     const inputBytes = job.runs.reduce((n, r) => n + r.parts.reduce((m, p) => m + p.encodedSizeBytes, 0), 0);
     // Starting a worker costs more than merging a few small parts here.

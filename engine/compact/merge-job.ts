@@ -27,6 +27,12 @@ export interface JobIo {
   progress?(p: { rowsIn: number; rowsOut: number; partsIn: number; partsTotal: number }): void;
   /** checked between chunks: a cancelled job stops with this error */
   cancelled?(): Error | null;
+  /**
+   * In a worker: let the thread's event loop turn between chunks, so a cancel message arrives and
+   * progress reaches the parent as it happens. Not on the main thread, where a stream of
+   * microtask-only appends would starve a macrotask yield.
+   */
+  yieldBetweenChunks?: boolean;
 }
 
 export interface JobResult {
@@ -69,6 +75,7 @@ export async function runMergeJob(job: MergeJob, io: JobIo): Promise<JobResult> 
     len += cols.len;
   };
   for await (const chunk of mergeRuns(runs, { advanceTo: job.advanceTo, consolidate: true, chunkRows: CHUNK_ROWS })) {
+    if (io.yieldBetweenChunks) await new Promise<void>((resolve) => setImmediate(resolve));
     const err = io.cancelled?.();
     if (err) throw err;
     if (chunk.len === 0) continue;

@@ -36,6 +36,7 @@ port.on('message', (m: FromParent) => {
       },
       progress: (p) => port.postMessage({ type: 'progress', ...p }),
       cancelled: () => cancelled,
+      yieldBetweenChunks: true,
     }).then(
       (res) => port.postMessage({ type: 'done', result: res }),
       (e: Error) => port.postMessage({ type: 'error', message: e.message, name: e.name, key: (e as { key?: string }).key }),
