@@ -72,6 +72,7 @@ describe('UpdateArena', () => {
     check(randomRows(102, 20000, { keys: 300, keyLen: 8, vals: 5, valLen: 3, times: 40, alphabet: 4 }));
     const prefix = new TextEncoder().encode('a-long-common-prefix-shared-by-every-key/');
     check(randomRows(103, 10000, { keys: 3000, keyLen: 6, vals: 50, valLen: 200, times: 5, alphabet: 10, prefix }));
+    check(randomRows(105, 8000, { keys: 3, keyLen: 2, vals: 3000, valLen: 5, times: 3, alphabet: 4, prefix }));
     check(randomRows(104, 5000, { keys: 1, keyLen: 3, vals: 1, valLen: 0, times: 5000, alphabet: 256 }));
   });
 

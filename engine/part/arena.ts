@@ -29,12 +29,11 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const MAX_ARENA_BYTES = 0x7fffffff;
 /** time f64, diff f64, key length u32, value length u32 */
 const RECORD_HEADER = 24;
-// How many rows ahead gather() touches a record.
-const PREFETCH = 8;
 // Arenas at least this big are sorted through buckets (see bucketSort).
 const BUCKET_MIN_BYTES = 4 << 20;
 const BUCKET_BYTES = 256 << 10;
 const MAX_BUCKETS = 1024;
+const MAX_BUCKET_PREFIX = 256;
 // Outputs with more unused bytes than this (and than used ones) are copied to size.
 const TRIM_MIN_BYTES = 1 << 20;
 
@@ -52,8 +51,6 @@ export class UpdateArena {
   // The records being sorted: the arena itself, or its copy partitioned into buckets.
   private src: Uint8Array;
   private srcView: DataView;
-  // Keeps the prefetching reads of gather() observable so that they are not optimized away.
-  private sink = 0;
 
   private readonly bucketMinBytes: number;
   private readonly bucketBytes: number;
@@ -118,7 +115,7 @@ export class UpdateArena {
     if (need > MAX_ARENA_BYTES) {
       throw new InvalidUsageError('InvalidArgument', `an update arena holds at most ${MAX_ARENA_BYTES} bytes`);
     }
-    this.bytes = grownBytes(this.bytes, this.used, need);
+    this.bytes = grownBytes(this.bytes, this.used, need, 4);
     this.view = new DataView(this.bytes.buffer);
     this.src = this.bytes;
     this.srcView = this.view;
@@ -167,15 +164,17 @@ export class UpdateArena {
     const n = this.n;
     const b = this.bytes;
     const dv = this.view;
-    // The length of the keys' common prefix.
+    // The length of the keys' common prefix (up to a bound: a longer one just makes one bucket).
     const k0 = RECORD_HEADER;
-    let lcp = dv.getUint32(16, true);
+    let lcp = Math.min(dv.getUint32(16, true), MAX_BUCKET_PREFIX);
     for (let i = 1; i < n && lcp > 0; i++) {
       const o = perm[i];
       const kl = dv.getUint32(o + 16, true);
       const m = kl < lcp ? kl : lcp;
+      const ks = o + RECORD_HEADER;
       let j = 0;
-      while (j < m && b[o + RECORD_HEADER + j] === b[k0 + j]) j++;
+      while (j + 4 <= m && dv.getInt32(ks + j, true) === dv.getInt32(k0 + j, true)) j += 4;
+      while (j < m && b[ks + j] === b[k0 + j]) j++;
       lcp = j;
     }
     // Cells: 16-bit digits (zero-padded, which keeps them monotone in the row order).
@@ -256,10 +255,7 @@ export class UpdateArena {
     let po = -1; // the record of the last output row
     let pkl = 0;
     let pvl = 0;
-    let touch = 0;
     for (let i = 0; i < n; i++) {
-      // Touch a record further on so that its cache miss overlaps with this row's work.
-      touch ^= src[perm[i + PREFETCH < n ? i + PREFETCH : i]];
       const o = perm[i];
       const t = sv.getFloat64(o, true);
       const d = sv.getFloat64(o + 8, true);
@@ -302,7 +298,6 @@ export class UpdateArena {
       pvl = vl;
     }
     if (m > 0 && outD[m - 1] === 0) m--;
-    this.sink ^= touch;
     if (m === n) {
       return { len: n, keys: { offsets: outKo, data: outKd }, vals: { offsets: outVo, data: outVd }, times: outT, diffs: outD };
     }
@@ -372,8 +367,10 @@ export class UpdateArena {
     return dv.getFloat64(a, true) - dv.getFloat64(b, true);
   }
 
-  /** Sorts the records at perm[lo, hi). */
-  private sortRange(perm: Uint32Array, lo0: number, hi0: number): void {
+  /** Sorts the records at perm[lo0, hi0). */
+  private sortRange(whole: Uint32Array, lo0: number, hi0: number): void {
+    // The scratch arrays are indexed like this view, so they need only the range's size.
+    const perm = whole.subarray(lo0, hi0);
     const n = perm.length;
     if (this.digits.length < n) {
       this.digits = new Uint32Array(n);
@@ -381,9 +378,9 @@ export class UpdateArena {
       this.tmpPerm = new Uint32Array(n);
     }
     // Explicit stack of ranges still to sort: (lo, hi, phase, depth).
-    const stack: number[] = [lo0, hi0, 0, 0];
+    const stack: number[] = [0, n, 0, 0];
     while (stack.length > 0) {
-      const depth = stack.pop()!;
+      let depth = stack.pop()!;
       const phase = stack.pop()!;
       const hi = stack.pop()!;
       const lo = stack.pop()!;
@@ -392,6 +389,8 @@ export class UpdateArena {
         this.insertionSort(perm, lo, hi, phase, depth);
         continue;
       }
+      // Skip bytes that every row of the range shares (long common prefixes), all at once.
+      if (phase < 2) depth += this.commonExtension(perm, lo, hi, phase, depth);
       const dg = this.digits;
       for (let i = lo; i < hi; i++) dg[i] = this.digit(perm[i], phase, depth);
       if (size >= RADIX_MIN) this.radixSort(perm, lo, hi);
@@ -414,6 +413,27 @@ export class UpdateArena {
         a = b;
       }
     }
+  }
+
+  /** How many bytes from depth of the key (phase 0) or value (1) all records at perm[lo, hi) share. */
+  private commonExtension(perm: Uint32Array, lo: number, hi: number, phase: number, depth: number): number {
+    const data = this.src;
+    const dv = this.srcView;
+    const f = perm[lo];
+    const fkl = dv.getUint32(f + 16, true);
+    const fs = f + RECORD_HEADER + (phase === 0 ? 0 : fkl) + depth;
+    let common = (phase === 0 ? fkl : dv.getUint32(f + 20, true)) - depth;
+    for (let i = lo + 1; i < hi && common > 0; i++) {
+      const o = perm[i];
+      const kl = dv.getUint32(o + 16, true);
+      const s = o + RECORD_HEADER + (phase === 0 ? 0 : kl) + depth;
+      const rem = (phase === 0 ? kl : dv.getUint32(o + 20, true)) - depth;
+      const m = rem < common ? rem : common;
+      let j = 0;
+      while (j < m && data[s + j] === data[fs + j]) j++;
+      common = j;
+    }
+    return common;
   }
 
   private insertionSort(perm: Uint32Array, lo: number, hi: number, phase: number, depth: number): void {

@@ -24,10 +24,14 @@ export function copyRange(dst: Uint8Array, dv: DataView, dp: number, src: Uint8A
   for (; j < len; j++) dst[dp + j] = src[sp + j];
 }
 
-/** A copy of buf with room for at least need bytes, of which the first used are kept. */
-export function grownBytes(old: Uint8Array, used: number, need: number): Uint8Array {
-  let cap = Math.max(16, old.length * 2);
-  while (cap < need) cap *= 2;
+/**
+ * A copy of old with room for at least need bytes, of which the first used are kept; capacity
+ * grows by factor (untouched capacity of a large buffer costs address space, not memory).
+ */
+export function grownBytes(old: Uint8Array, used: number, need: number, factor = 2): Uint8Array {
+  let cap = Math.max(16, old.length * factor);
+  while (cap < need) cap *= factor;
+  cap = Math.min(cap, Math.max(need, 0x7fffffff));
   const b = new Uint8Array(cap);
   b.set(old.subarray(0, used));
   return b;

@@ -33,19 +33,22 @@ export interface MergePart {
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+const EMPTY_BYTES = new Uint8Array(0);
+const EMPTY_OFFSETS = new Int32Array(1);
+const EMPTY_F64 = new Float64Array(0);
 // Output buffers with more unused bytes than this (and than used ones) are copied to size.
 const TRIM_MIN_BYTES = 1 << 20;
 
 /** The current row of one run. */
 class Cursor {
-  kd: Uint8Array = new Uint8Array(0);
+  kd: Uint8Array = EMPTY_BYTES;
   kv: DataView = EMPTY_VIEW;
-  ko: Int32Array = new Int32Array(1);
-  vd: Uint8Array = new Uint8Array(0);
+  ko: Int32Array = EMPTY_OFFSETS;
+  vd: Uint8Array = EMPTY_BYTES;
   vv: DataView = EMPTY_VIEW;
-  vo: Int32Array = new Int32Array(1);
-  times: Float64Array = new Float64Array(0);
-  diffs: Float64Array = new Float64Array(0);
+  vo: Int32Array = EMPTY_OFFSETS;
+  times: Float64Array = EMPTY_F64;
+  diffs: Float64Array = EMPTY_F64;
   len = 0;
   pos = -1;
   // The current row (valid while pos < len).
@@ -111,10 +114,6 @@ class Cursor {
     this.times = this.diffs = EMPTY_F64;
   }
 }
-
-const EMPTY_BYTES = new Uint8Array(0);
-const EMPTY_OFFSETS = new Int32Array(1);
-const EMPTY_F64 = new Float64Array(0);
 
 /** Output columns being built; with consolidate, the last row is the group in progress. */
 class ChunkBuilder {
