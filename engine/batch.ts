@@ -123,7 +123,7 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
       );
     }
     if (time > this.maxTime) this.maxTime = time;
-    this.arena.add(this.deps.keyCodec.encode(key), this.deps.valCodec.encode(val), time, diff);
+    this.arena.addEncoded(this.deps.keyCodec, key, this.deps.valCodec, val, time, diff);
     return this.arena.sizeBytes >= this.deps.targetBytes || this.arena.len >= MAX_ARENA_ROWS;
   }
 

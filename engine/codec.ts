@@ -6,6 +6,12 @@ export interface Codec<T> {
   readonly name: string;
   encode(value: T): Uint8Array;
   decode(bytes: Uint8Array): T;
+  /**
+   * Optional fast path for builders: writes the encoding into dst at offset (which has room for
+   * maxEncodedLength(value) bytes) and returns its length, without allocating.
+   */
+  encodeInto?(value: T, dst: Uint8Array, offset: number): number;
+  maxEncodedLength?(value: T): number;
 }
 
 const enc = new TextEncoder();
@@ -19,6 +25,18 @@ const string: Codec<string> = {
     return enc.encode(v);
   },
   decode: (b) => dec.decode(b),
+  encodeInto(v, dst, offset) {
+    if (typeof v !== 'string') throw new InvalidUsageError('InvalidArgument', `string codec got ${typeof v}`);
+    // ASCII is copied by hand: short keys are the common case and this allocates nothing.
+    const n = v.length;
+    for (let i = 0; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c >= 0x80) return enc.encodeInto(v, dst.subarray(offset)).written;
+      dst[offset + i] = c;
+    }
+    return n;
+  },
+  maxEncodedLength: (v) => (typeof v === 'string' ? v.length * 3 : 0),
 };
 
 const bytes: Codec<Uint8Array> = {
@@ -29,6 +47,12 @@ const bytes: Codec<Uint8Array> = {
   },
   // Copy: decoded values must not alias a part buffer that is reused or freed.
   decode: (b) => b.slice(),
+  encodeInto(v, dst, offset) {
+    if (!(v instanceof Uint8Array)) throw new InvalidUsageError('InvalidArgument', `bytes codec got ${typeof v}`);
+    dst.set(v, offset);
+    return v.length;
+  },
+  maxEncodedLength: (v) => (v instanceof Uint8Array ? v.length : 0),
 };
 
 const unit: Codec<null> = {

@@ -160,6 +160,23 @@ describe('WriteHandle', () => {
     await small.close();
   });
 
+  it('encodes non-ASCII strings and bytes into the builder exactly as their codecs do', async () => {
+    const shard = newShardId();
+    const [w, r] = await client.open(shard, strings);
+    const keys = ['plain', 'é', 'ümlaut-key', '日本語', 'emoji 😀', 'a\u0000b', ''];
+    await w.compareAndAppend(keys.map((k, i) => [k, `v${k}`, i, 1] as const), [0], [keys.length]);
+    const got = await r.snapshotAndFetch([keys.length - 1]);
+    expect(got.map((u) => u[0]).sort()).toEqual([...keys].sort());
+    for (const [k, v] of got) expect(v).toBe(`v${k}`);
+    // Order is by encoded bytes, the same as sorting the codec's own encodings.
+    const enc = new TextEncoder();
+    const byBytes = [...keys].sort((a, b) => Buffer.compare(enc.encode(a), enc.encode(b)));
+    expect(got.map((u) => u[0])).toEqual(byBytes);
+    const [wb, rb] = await client.open(newShardId(), { keyCodec: codecs.bytes, valCodec: codecs.bytes });
+    await wb.compareAndAppend([[new Uint8Array([3, 2, 1]), new Uint8Array(0), 0, 1]], [0], [1]);
+    expect(await rb.snapshotAndFetch([0])).toEqual([[new Uint8Array([3, 2, 1]), new Uint8Array(0), 0, 1]]);
+  });
+
   it('consolidates at write time and keeps tiny batches inline in state', async () => {
     const shard = newShardId();
     const [w, r] = await client.open(shard, { keyCodec: codecs.bytes, valCodec: codecs.unit });

@@ -12,6 +12,7 @@
 // ranges), a native Float64Array sort of (digit * 2^21 + position) (medium ranges) or an insertion
 // sort with the full comparator (small ranges), and then descends into runs of equal digits. A
 // large arena is first partitioned into buckets that fit in cache (see bucketSort).
+import type { Codec } from '../codec.js';
 import { InvalidUsageError } from '../errors.js';
 import { compareBytesDV, equalBytesDV } from './compare.js';
 import { copyRange, grownBytes } from './copy.js';
@@ -100,6 +101,34 @@ export class UpdateArena {
     if (vl <= 32) for (let j = 0; j < vl; j++) b[vs + j] = val[j];
     else b.set(val, vs);
     this.used = e;
+    this.keyBytes += kl;
+    this.n++;
+  }
+
+  /**
+   * Appends one update, encoding key and val straight into the arena when both codecs can
+   * (no per-update allocation); otherwise through their encode().
+   */
+  addEncoded<K, V>(kc: Codec<K>, key: K, vc: Codec<V>, val: V, time: number, diff: number): void {
+    if (!kc.encodeInto || !kc.maxEncodedLength || !vc.encodeInto || !vc.maxEncodedLength) {
+      this.add(kc.encode(key), vc.encode(val), time, diff);
+      return;
+    }
+    if (this.n >= MAX_ARENA_ROWS) {
+      throw new InvalidUsageError('InvalidArgument', `an update arena holds at most ${MAX_ARENA_ROWS} rows`);
+    }
+    const o = this.used;
+    const need = o + RECORD_HEADER + kc.maxEncodedLength(key) + vc.maxEncodedLength(val);
+    if (need > this.bytes.length) this.grow(need);
+    const ks = o + RECORD_HEADER;
+    const kl = kc.encodeInto(key, this.bytes, ks);
+    const vl = vc.encodeInto(val, this.bytes, ks + kl);
+    const dv = this.view;
+    dv.setFloat64(o, time, true);
+    dv.setFloat64(o + 8, diff, true);
+    dv.setUint32(o + 16, kl, true);
+    dv.setUint32(o + 20, vl, true);
+    this.used = ks + kl + vl;
     this.keyBytes += kl;
     this.n++;
   }
