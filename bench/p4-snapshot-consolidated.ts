@@ -7,11 +7,10 @@
 // worker for the 2 cores and see a varying number of pre-merged batches).
 import { join } from 'node:path';
 import { PersistClient, codecs, newShardId } from '../engine/index.js';
-import { perSecond, randomHexStrings, result, rng, timePair, type Benchmark } from './harness.js';
-import { groupBy, insertRows, openDb, updatesDb, type Row } from './sqlite-baselines.js';
+import { perSecond, result, timePair, type Benchmark } from './harness.js';
+import { consolidationBatches, groupBy, insertRows, openDb, updatesDb } from './sqlite-baselines.js';
 
 const strings = { keyCodec: codecs.string, valCodec: codecs.string };
-const VALS = ['a', 'bb', 'ccc', 'dddd'];
 
 const bench: Benchmark = {
   id: 'P4',
@@ -24,18 +23,7 @@ const bench: Benchmark = {
     const total = batches * perBatch;
     const dir = ctx.sandboxDir();
 
-    const pool = randomHexStrings(distinct, 16, 41);
-    const next = rng(42);
-    const rows: Row[][] = [];
-    for (let b = 0; b < batches; b++) {
-      const batch: Row[] = new Array(perBatch);
-      for (let i = 0; i < perBatch; i++) {
-        const x = next();
-        batch[i] = [pool[x % distinct], VALS[(x >>> 24) & 3], b, x & 0x100000 ? 1 : -1];
-      }
-      rows.push(batch);
-    }
-
+    const rows = consolidationBatches(batches, perBatch, distinct, 41);
     const db = updatesDb(dir, 'groupby');
     for (const batch of rows) insertRows(db, batch);
     db.close();

@@ -8,11 +8,10 @@
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PersistClient, codecs, newShardId } from '../engine/index.js';
-import { median, perSecond, randomHexStrings, result, rng, type Benchmark } from './harness.js';
-import { groupBy, insertRows, openDb, updatesDb, type Row } from './sqlite-baselines.js';
+import { median, perSecond, result, type Benchmark } from './harness.js';
+import { consolidationBatches, groupBy, insertRows, openDb, updatesDb } from './sqlite-baselines.js';
 
 const strings = { keyCodec: codecs.string, valCodec: codecs.string };
-const VALS = ['a', 'bb', 'ccc', 'dddd'];
 
 const bench: Benchmark = {
   id: 'P5',
@@ -27,17 +26,7 @@ const bench: Benchmark = {
     const distinct = ctx.n(100_000, 100);
     const total = batches * perBatch;
     const dir = ctx.sandboxDir();
-    const pool = randomHexStrings(distinct, 16, 51);
-    const next = rng(52);
-    const rows: Row[][] = [];
-    for (let b = 0; b < batches; b++) {
-      const batch: Row[] = new Array(perBatch);
-      for (let i = 0; i < perBatch; i++) {
-        const x = next();
-        batch[i] = [pool[x % distinct], VALS[(x >>> 24) & 3], b, x & 0x100000 ? 1 : -1];
-      }
-      rows.push(batch);
-    }
+    const rows = consolidationBatches(batches, perBatch, distinct, 51);
 
     const db = updatesDb(dir, 'groupby');
     for (const batch of rows) insertRows(db, batch);

@@ -1,6 +1,7 @@
 // Raw better-sqlite3 baselines: what the same work costs on the storage the sandbox is built on.
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { randomHexStrings, rng } from './harness.js';
 
 export type Synchronous = 'OFF' | 'NORMAL' | 'FULL';
 
@@ -83,4 +84,25 @@ export class RawCas {
   close(): void {
     this.db.close();
   }
+}
+
+const VALS = ['a', 'bb', 'ccc', 'dddd'];
+
+/**
+ * Rows for the consolidation benchmarks (P4, P5): `batches` batches at times 0.., keys random
+ * among `distinct` 16-char hex strings, four small values, diffs +-1; deterministic per seed.
+ */
+export function consolidationBatches(batches: number, perBatch: number, distinct: number, seed: number): Row[][] {
+  const pool = randomHexStrings(distinct, 16, seed);
+  const next = rng(seed + 1);
+  const rows: Row[][] = [];
+  for (let b = 0; b < batches; b++) {
+    const batch: Row[] = new Array(perBatch);
+    for (let i = 0; i < perBatch; i++) {
+      const x = next();
+      batch[i] = [pool[x % distinct], VALS[(x >>> 24) & 3], b, x & 0x100000 ? 1 : -1];
+    }
+    rows.push(batch);
+  }
+  return rows;
 }
