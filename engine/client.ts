@@ -68,6 +68,14 @@ export class PersistClient {
     return new PersistClient(consensus, blob, config);
   }
 
+  /**
+   * A client over Consensus and Blob objects the caller built (custom locations, fault-injecting
+   * wrappers in tests). The client owns them and closes them.
+   */
+  static openWith(location: { consensus: Consensus; blob: Blob }, config?: Partial<PersistConfig>): PersistClient {
+    return new PersistClient(location.consensus, location.blob, config);
+  }
+
   static async openSandbox(path: string, config?: Partial<PersistConfig>): Promise<PersistClient> {
     const { consensus, blob } = await openSandboxLocation(path);
     return new PersistClient(consensus, blob, config);
