@@ -95,7 +95,9 @@ export function partCreatedMs(key: string): number | null {
 const RESOLVED = Promise.resolve();
 
 export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
-  private arena = new UpdateArena();
+  // Starts small (most batches are tiny) and keeps its grown buffer across parts: the sorted
+  // output never shares memory with it.
+  private arena = new UpdateArena(1024);
   private readonly runs: PartRef[][] = [];
   private last: { k: Uint8Array; v: Uint8Array; t: number } | null = null;
   private maxTime = -1;
@@ -137,7 +139,7 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     await this.pending;
     if (this.arena.len === 0) return;
     const cols = this.arena.sortAndConsolidate();
-    this.arena = new UpdateArena();
+    this.arena.clear();
     if (cols.len === 0) return;
     const p = this.writePart(cols, false).then(async (ref) => {
       this.addPart(ref, cols);
@@ -222,7 +224,7 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
         this.addPart(await this.writePart(cols, this.runs.length === 0), cols);
       }
     }
-    this.arena = new UpdateArena();
+    this.arena = new UpdateArena(64); // release the big buffer: the builder is done
     return new BatchImpl(this.deps.shardId, this.lower, upper, this.len, this.runs, this.deps.blob);
   }
 }

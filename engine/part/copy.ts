@@ -3,16 +3,6 @@
 
 const SET_MIN = 128;
 
-/** A byte buffer with a DataView over exactly its bytes. */
-export interface ByteBuf {
-  readonly bytes: Uint8Array;
-  readonly view: DataView;
-}
-
-export function byteBuf(bytes: Uint8Array): ByteBuf {
-  return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
-}
-
 /** Copies src[sp, sp + len) to dst[dp, dp + len). */
 export function copyRange(dst: Uint8Array, dv: DataView, dp: number, src: Uint8Array, sv: DataView, sp: number, len: number): void {
   if (len >= SET_MIN) {
