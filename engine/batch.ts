@@ -95,8 +95,7 @@ export function partCreatedMs(key: string): number | null {
 const RESOLVED = Promise.resolve();
 
 export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
-  // Starts small (most batches are tiny) and keeps its grown buffer across parts: the sorted
-  // output never shares memory with it.
+  // Starts small: most batches are tiny and never fill it.
   private arena = new UpdateArena(1024);
   private readonly runs: PartRef[][] = [];
   private last: { k: Uint8Array; v: Uint8Array; t: number } | null = null;
@@ -139,7 +138,8 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     await this.pending;
     if (this.arena.len === 0) return;
     const cols = this.arena.sortAndConsolidate();
-    this.arena.clear();
+    // A fresh arena per part measured faster than clear()-and-reuse for bulk loads (P1).
+    this.arena = new UpdateArena();
     if (cols.len === 0) return;
     const p = this.writePart(cols, false).then(async (ref) => {
       this.addPart(ref, cols);
