@@ -74,7 +74,8 @@ export function HistoryTab({ loc, detail }: { loc: string; detail: ShardDetail }
       <div className="row">
         <span className="muted" data-testid="versions-info">
           {fmtCount(rows.length)} versions listed ({v.changes.length >= HISTORY_LIMIT ? `the newest ${HISTORY_LIMIT + 1}` : 'every retained one'}) · retained from{' '}
-          {v.earliestRetained} to {v.seqno}; older ones were truncated by GC.
+          {v.earliestRetained} to {v.seqno}
+          {v.earliestRetained > 1 ? '; older ones were truncated by GC.' : '.'}
         </span>
         <span className="spacer" />
         <button type="button" onClick={() => { setPicked(null); void versions.refetch(); }}>
