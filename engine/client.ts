@@ -219,6 +219,24 @@ export class PersistClient {
   get isClosed(): boolean {
     return this.closed;
   }
+
+  /** The raw storage under this client, for tools and tests; writing it bypasses every guarantee. */
+  get storage(): { consensus: Consensus; blob: Blob } {
+    return { consensus: this.consensus, blob: this.blob };
+  }
+
+  /**
+   * Resolves once every background step this client started (compaction, GC) for the shard, or
+   * for all shards, has settled. Loops because one settled step may start the next.
+   */
+  async idle(shard?: string): Promise<void> {
+    const ids = shard === undefined ? [...this.machines.keys()] : [parseShardId(shard)];
+    for (let round = 0; round < 1000; round++) {
+      const busy = ids.filter((id) => this.compactor.isRunning(id) || this.gc.isRunning(id));
+      if (busy.length === 0) return;
+      await Promise.all(busy.map((id) => Promise.all([this.compactor.idle(id), this.gc.idleShard(id)])));
+    }
+  }
 }
 
 function checkOptions(opts: HandleOptions<unknown, unknown>): void {

@@ -115,7 +115,7 @@ export async function unreferencedBlobs(
  * time, and only once the shard has gained `everyVersions` versions since the last run.
  */
 export class GcScheduler {
-  private readonly running = new Set<string>();
+  private readonly running = new Map<string, Promise<void>>();
   private readonly lastRun = new Map<string, number>();
 
   constructor(
@@ -128,14 +128,22 @@ export class GcScheduler {
     const id = machine.shardId;
     const seqno = machine.current.seqno;
     if (this.running.has(id) || seqno - (this.lastRun.get(id) ?? 0) < this.everyVersions) return;
-    this.running.add(id);
     this.lastRun.set(id, seqno);
-    collectGarbage(machine, this.deps)
-      .catch((e) => this.onError(id, e))
+    const run = collectGarbage(machine, this.deps)
+      .then(() => undefined, (e) => this.onError(id, e))
       .finally(() => this.running.delete(id));
+    this.running.set(id, run);
+  }
+
+  isRunning(shardId: string): boolean {
+    return this.running.has(shardId);
+  }
+
+  async idleShard(shardId: string): Promise<void> {
+    await this.running.get(shardId);
   }
 
   async idle(): Promise<void> {
-    while (this.running.size > 0) await new Promise((r) => setTimeout(r, 5));
+    while (this.running.size > 0) await Promise.all([...this.running.values()]);
   }
 }

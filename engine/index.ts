@@ -25,3 +25,9 @@ export {
   LocationError,
   type InvalidUsageKind,
 } from './errors.js';
+
+// Storage, for users' tests and tools (engine-api.md "Storage").
+export type { Consensus, Blob, BlobMeta, VersionedData, CasResult } from './location/types.js';
+export { MemConsensus, MemBlob } from './location/mem.js';
+export { UnreliableConsensus, UnreliableBlob, type UnreliableOptions } from './location/unreliable.js';
+export { configureRetry, type RetryOptions } from './location/retry.js';

@@ -92,6 +92,10 @@ export class Compactor {
     this.running.set(machine.shardId, p);
   }
 
+  isRunning(shardId: string): boolean {
+    return this.running.has(shardId);
+  }
+
   /** Waits for this shard's background compaction, if any (tests, shutdown). */
   async idle(shardId: string): Promise<void> {
     await this.running.get(shardId);
