@@ -13,6 +13,7 @@ import { encodePart } from './part/encode.js';
 import type { PartColumns } from './part/types.js';
 import type { PartRef } from './state/types.js';
 import { inlineFromColumns, inlineSize } from './fetch.js';
+import { deleteOwnParts, deleteUnlessRetained } from './ownership.js';
 
 /** The JSON-serializable form of a Batch: send it to another thread, process or handle. */
 export interface TransmittableBatch {
@@ -35,6 +36,13 @@ export interface Batch {
 export class BatchImpl implements Batch {
   /** set once the batch's parts belong to the shard: delete() must not remove them then */
   consumed = false;
+  /**
+   * Its parts may be in the shard without this object knowing: it was transmitted (a copy may have
+   * been appended elsewhere), made from a transmitted batch, or an append of it ended with its fate
+   * unknown. delete() then spares every part a retained version references.
+   */
+  mayBeInShard: boolean;
+
   constructor(
     readonly shardId: string,
     readonly lower: Antichain,
@@ -42,26 +50,27 @@ export class BatchImpl implements Batch {
     readonly len: number,
     readonly runs: readonly (readonly PartRef[])[],
     private readonly blob: Blob,
-  ) {}
+    private readonly retained: () => Promise<Set<string>>,
+    fromTransmittable = false,
+  ) {
+    this.mayBeInShard = fromTransmittable;
+  }
 
   toTransmittable(): TransmittableBatch {
+    this.mayBeInShard = true;
     return { shardId: this.shardId, lower: this.lower, upper: this.upper, len: this.len, runs: this.runs };
   }
 
   async delete(): Promise<void> {
     if (this.consumed) return;
     this.consumed = true;
-    await deleteParts(this.blob, this.runs);
+    if (this.mayBeInShard) await deleteUnlessRetained(this.retained, this.blob, this.runs);
+    else await deleteOwnParts(this.blob, this.runs);
   }
 }
 
-export async function deleteParts(blob: Blob, runs: readonly (readonly PartRef[])[]): Promise<void> {
-  for (const run of runs) {
-    for (const p of run) {
-      if (!p.inline) await retryExternal(() => blob.delete(p.key), `delete ${p.key}`);
-    }
-  }
-}
+/** Parts a builder or compaction wrote and no version ever referenced. */
+export const deleteParts = deleteOwnParts;
 
 export interface BatchBuilder<K, V> {
   add(key: K, val: V, time: number, diff: number): Promise<void>;
@@ -76,6 +85,8 @@ export interface BuilderDeps<K, V> {
   readonly targetBytes: number;
   readonly inlineMaxBytes: number;
   readonly now: () => number;
+  /** part keys retained versions of the shard reference (see ownership.ts) */
+  readonly retained: () => Promise<Set<string>>;
 }
 
 const MAX_ARENA_ROWS = 1 << 21;
@@ -225,7 +236,7 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
       }
     }
     this.arena = new UpdateArena(64); // release the big buffer: the builder is done
-    return new BatchImpl(this.deps.shardId, this.lower, upper, this.len, this.runs, this.deps.blob);
+    return new BatchImpl(this.deps.shardId, this.lower, upper, this.len, this.runs, this.deps.blob, this.deps.retained);
   }
 }
 

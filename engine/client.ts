@@ -32,6 +32,8 @@ export interface HandleOptions<K, V> {
 
 export class PersistClient {
   private closed = false;
+  /** set at the start of close(): commands waiting out a storage outage give up then */
+  private closing = false;
   private readonly machines = new Map<string, Promise<Machine>>();
   private readonly handles = new Set<{ expire(): Promise<void> }>();
   readonly config: PersistConfig;
@@ -52,6 +54,7 @@ export class PersistClient {
     this.ctx = {
       config: this.config,
       blob,
+      consensus,
       compactor: this.compactor,
       gc: this.gc,
       isClosed: () => this.closed,
@@ -91,7 +94,12 @@ export class PersistClient {
     const shardId = parseShardId(shardArg);
     let m = this.machines.get(shardId);
     if (!m) {
-      m = Machine.open(shardId, { consensus: this.consensus, blob: this.blob, config: this.config });
+      m = Machine.open(shardId, {
+        consensus: this.consensus,
+        blob: this.blob,
+        config: this.config,
+        isClosing: () => this.closing,
+      });
       this.machines.set(shardId, m);
       m.catch(() => this.machines.delete(shardId));
     }
@@ -206,6 +214,7 @@ export class PersistClient {
   /** Idempotent. Expires this client's handles (best effort) and closes the location. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.closing = true;
     for (const id of this.machines.keys()) await this.compactor.idle(id).catch(() => undefined);
     await this.gc.idle();
     const handles = [...this.handles];

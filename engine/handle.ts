@@ -3,13 +3,14 @@
 import { ClientClosedError, LeaseExpiredError } from './errors.js';
 import type { Machine } from './machine.js';
 import type { PersistConfig } from './config.js';
-import type { Blob } from './location/types.js';
+import type { Blob, Consensus } from './location/types.js';
 import type { Compactor } from './compact/compactor.js';
 import type { GcScheduler } from './gc.js';
 
 export interface ClientContext {
   readonly config: PersistConfig;
   readonly blob: Blob;
+  readonly consensus: Consensus;
   readonly compactor: Compactor;
   readonly gc: GcScheduler;
   isClosed(): boolean;

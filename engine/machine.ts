@@ -1,16 +1,34 @@
 // The machine owns the latest known state of one shard in this client: it applies transitions by
 // compare-and-set (retrying on conflict), replays other writers' diffs, writes rollups on their
 // cadence, and wakes waiters as soon as a new version is known.
-import type { Blob, Consensus } from './location/types.js';
+import type { Blob, CasResult, Consensus } from './location/types.js';
 import { retryExternal } from './location/retry.js';
 import type { PersistConfig } from './config.js';
-import { CorruptDataError, InvalidUsageError } from './errors.js';
+import { ClientClosedError, CorruptDataError, InvalidUsageError, LocationError } from './errors.js';
 import { applyDiff } from './state/diff.js';
 import { decodeDiff, decodeState, encodeDiff, encodeState } from './state/encode.js';
 import { commit, type Outcome } from './state/transitions.js';
 import { initialState, type Changes, type RollupRef, type ShardState } from './state/types.js';
 
 const SCAN_PAGE = 1024;
+/** Mismatch rounds in a row whose replay does not advance the state: then the head is damaged. */
+const MAX_STUCK_ROUNDS = 16;
+/** Contention alone never needs this many rounds; a command that does is reported, not looped. */
+const MAX_ROUNDS = 10_000;
+
+/** Set on an error escaping a command some attempt of which may have landed: its parts must stay. */
+export const FATE_UNKNOWN = Symbol('fateUnknown');
+
+export function fateUnknown(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { [FATE_UNKNOWN]?: boolean })[FATE_UNKNOWN] === true;
+}
+
+/** Yields to the event loop every round; from the third round on also waits, doubling up to 1 s, with jitter. */
+function backoff(round: number): Promise<void> {
+  if (round < 3) return new Promise((r) => setImmediate(r));
+  const ms = Math.min(1000, 2 ** Math.min(round - 3, 10));
+  return new Promise((r) => setTimeout(r, ms / 2 + (Math.random() * ms) / 2));
+}
 
 export const rollupKey = (shardId: string, seqno: number): string => `${shardId}/rollup/${seqno}`;
 
@@ -18,6 +36,8 @@ export interface MachineDeps {
   readonly consensus: Consensus;
   readonly blob: Blob;
   readonly config: PersistConfig;
+  /** true once the client is closing: waits that could last for as long as storage is down end then */
+  readonly isClosing?: () => boolean;
 }
 
 type Listener = (state: ShardState) => void;
@@ -67,31 +87,100 @@ export class Machine {
 
   private async applyNow<R>(transition: (state: ShardState, now: number) => Outcome<R>): Promise<R> {
     const { consensus, config } = this.deps;
-    for (;;) {
-      const state = this.state;
-      const now = config.now();
-      const outcome = transition(state, now);
-      if (!outcome.changes) return outcome.result;
-      let changes: Changes = outcome.changes;
-      let latest = latestRollupSeqno(state);
-      if (state.seqno > 0 && state.seqno - (latest ?? 0) >= config.rollupThreshold) {
-        const ref = await this.writeRollup(state);
-        changes = { ...changes, rollupsAdded: [...(changes.rollupsAdded ?? []), ref] };
-        latest = state.seqno;
+    // Whether some attempt of this command may have landed without our knowing: from then on the
+    // command is resolved by re-reading state, and an error that still escapes says so.
+    let unknownFate = false;
+    let fresh = false;
+    let stuck = 0;
+    for (let round = 0; ; round++) {
+      try {
+        this.checkOpen();
+        if (round > 0) await backoff(round);
+        const state = this.state;
+        const now = config.now();
+        const outcome = transition(state, now);
+        if (!outcome.changes) {
+          if (outcome.linearize && !fresh) {
+            await this.refresh();
+            fresh = true;
+            continue;
+          }
+          return outcome.result;
+        }
+        let changes: Changes = outcome.changes;
+        let latest = latestRollupSeqno(state);
+        if (state.seqno > 0 && state.seqno - (latest ?? 0) >= config.rollupThreshold) {
+          const ref = await this.writeRollup(state);
+          changes = { ...changes, rollupsAdded: [...(changes.rollupsAdded ?? []), ref] };
+          latest = state.seqno;
+        }
+        const diff = commit(state, changes, now, latest);
+        const data = encodeDiff(diff);
+        let res: CasResult;
+        try {
+          res = await retryExternal(
+            () => consensus.compareAndSet(this.shardId, state.seqno === 0 ? null : state.seqno, { seqno: diff.seqno, data }),
+            `compare-and-set ${this.shardId}@${diff.seqno}`,
+          );
+        } catch (e) {
+          if (!(e instanceof LocationError) || e.determinate) throw e;
+          // The write may have landed. Never decide on it blind: re-read and run the command
+          // again, which recognises its own landed write (idempotency token) and answers from it.
+          unknownFate = true;
+          await this.refreshUntilKnown();
+          fresh = true;
+          continue;
+        }
+        // A retried attempt that had landed shows up as a mismatch whose head is our own write.
+        if (res.ok || (res.current && res.current.seqno === diff.seqno && sameBytes(res.current.data, data))) {
+          this.setState(applyDiff(state, diff));
+          return outcome.result;
+        }
+        if (unknownFate) await this.refreshUntilKnown();
+        else await this.refresh();
+        fresh = true;
+        // Consensus says the head moved but replaying it gets us nowhere: a damaged head or a
+        // state that never converges. Say so instead of spinning.
+        if (this.state.seqno <= state.seqno) {
+          if (++stuck >= MAX_STUCK_ROUNDS) {
+            const head = res.current ? `${this.shardId}@${res.current.seqno}` : this.shardId;
+            throw new CorruptDataError(
+              head,
+              `state does not converge: consensus head is ${res.current?.seqno ?? 'missing'} but replaying it stays at seqno ${this.state.seqno}`,
+            );
+          }
+        } else stuck = 0;
+        if (round >= MAX_ROUNDS) {
+          throw new CorruptDataError(`${this.shardId}@${this.state.seqno}`, `no compare-and-set succeeded in ${MAX_ROUNDS} rounds`);
+        }
+      } catch (e) {
+        if (unknownFate && e instanceof Error) (e as Error & { [FATE_UNKNOWN]?: boolean })[FATE_UNKNOWN] = true;
+        throw e;
       }
-      const diff = commit(state, changes, now, latest);
-      const data = encodeDiff(diff);
-      const res = await retryExternal(
-        () => consensus.compareAndSet(this.shardId, state.seqno === 0 ? null : state.seqno, { seqno: diff.seqno, data }),
-        `compare-and-set ${this.shardId}@${diff.seqno}`,
-      );
-      // An indeterminate failure that did land shows up as a mismatch whose head is our own write.
-      if (res.ok || (res.current && res.current.seqno === diff.seqno && sameBytes(res.current.data, data))) {
-        this.setState(applyDiff(state, diff));
-        return outcome.result;
-      }
-      await this.refresh();
     }
+  }
+
+  /**
+   * After an indeterminate write, the engine answers only once it knows the write's fate: keep
+   * re-reading (with backoff, yielding) for as long as storage takes, until the client closes.
+   */
+  private async refreshUntilKnown(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      // Closing ends this wait (and only this kind): the caller then gets ClientClosedError.
+      if (this.deps.isClosing?.()) throw new ClientClosedError();
+      this.checkOpen();
+      try {
+        await this.refresh();
+        return;
+      } catch (e) {
+        if (!(e instanceof LocationError)) throw e;
+        await backoff(attempt + 4);
+      }
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ClientClosedError();
   }
 
   private async writeRollup(state: ShardState): Promise<RollupRef> {

@@ -4,7 +4,9 @@ import { BatchBuilderImpl, BatchImpl, type Batch, type BatchBuilder, type Transm
 import type { Codec } from './codec.js';
 import { InvalidUsageError } from './errors.js';
 import { HandleBase, type ClientContext } from './handle.js';
-import type { Machine } from './machine.js';
+import { fateUnknown, type Machine } from './machine.js';
+import { retainedPartKeys } from './ownership.js';
+import { randomBytes } from 'node:crypto';
 import * as t from './state/transitions.js';
 import type { PartRef } from './state/types.js';
 
@@ -43,6 +45,8 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
     return this.machine.shardId;
   }
 
+  private readonly retained = (): Promise<Set<string>> => retainedPartKeys(this.machine, this.ctx.consensus);
+
   protected async heartbeat(): Promise<void> {
     await this.machine.apply((s, now) => t.heartbeatWriter(s, { writerId: this.writerId }, now));
   }
@@ -69,6 +73,7 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
         targetBytes: this.ctx.config.blobTargetSizeBytes,
         inlineMaxBytes: this.ctx.config.inlineWritesMaxBytes,
         now: this.ctx.config.now,
+        retained: this.retained,
       },
       lower,
     );
@@ -102,17 +107,31 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
     newUpper: Antichain,
   ): Promise<AppendResult> {
     const batch = await this.batch(updates, expectedUpper, newUpper);
-    const res = await this.compareAndAppendBatch([batch], expectedUpper, newUpper).catch(async (e) => {
-      await batch.delete();
-      throw e;
-    });
-    if (!res.ok) await batch.delete();
-    return res;
+    return this.deletingUnlessAppended(batch, this.compareAndAppendBatch([batch], expectedUpper, newUpper));
   }
 
   async append(updates: Iterable<Update<K, V>>, lower: Antichain, upper: Antichain): Promise<AppendResult> {
     const batch = await this.batch(updates, lower, upper);
-    return this.appendBatch(batch, lower, upper);
+    return this.deletingUnlessAppended(batch, this.appendBatch(batch, lower, upper));
+  }
+
+  /**
+   * The batch an updates-taking append built for itself: gone again unless it is in the shard. A
+   * mismatch is decided on fresh state with our token absent, so its parts were never referenced;
+   * an error after an attempt of unknown fate leaves them (an operator finds them as unreferenced
+   * blobs if the write never landed).
+   */
+  private async deletingUnlessAppended(batch: Batch, append: Promise<AppendResult>): Promise<AppendResult> {
+    let res: AppendResult;
+    try {
+      res = await append;
+    } catch (e) {
+      // A write whose fate is unknown may still land (a stalled request): never delete its parts.
+      if (!fateUnknown(e)) await batch.delete().catch(() => undefined);
+      throw e;
+    }
+    if (!res.ok) await batch.delete();
+    return res;
   }
 
   compareAndAppendBatch(batches: Batch[], expectedUpperArg: Antichain, newUpperArg: Antichain): Promise<AppendResult> {
@@ -127,8 +146,13 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
       }
       if (!Array.isArray(batches)) throw new InvalidUsageError('InvalidArgument', 'batches must be an array');
       const runs: (readonly PartRef[])[] = [];
+      const seen = new Set<Batch>();
+      const partKeys = new Set<string>();
       let len = 0;
       for (const b of batches) {
+        // The same parts twice would be the same data twice in the shard.
+        if (seen.has(b)) throw new InvalidUsageError('InvalidArgument', 'the same batch is given twice in one append');
+        seen.add(b);
         if (!(b instanceof BatchImpl) || b.shardId !== this.shardId) {
           throw new InvalidUsageError(
             'BatchNotFromThisShard',
@@ -142,12 +166,26 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
             `batch [${fmt(b.lower)}, ${fmt(b.upper)}) does not cover the append [${fmt(expectedUpper)}, ${fmt(newUpper)})`,
           );
         }
+        for (const run of b.runs) {
+          for (const p of run) {
+            if (p.inline) continue;
+            if (partKeys.has(p.key)) throw new InvalidUsageError('InvalidArgument', `part ${p.key} is given twice in one append`);
+            partKeys.add(p.key);
+          }
+        }
         runs.push(...b.runs);
         len += b.len;
       }
-      const res = await this.machine.apply((s, now) =>
-        t.compareAndAppend(s, { writerId: this.writerId, expectedUpper, newUpper, runs, len }, now),
-      );
+      const token = randomBytes(8).toString('base64url');
+      let res: AppendResult;
+      try {
+        res = await this.machine.apply((s, now) =>
+          t.compareAndAppend(s, { writerId: this.writerId, token, expectedUpper, newUpper, runs, len }, now),
+        );
+      } catch (e) {
+        if (fateUnknown(e)) for (const b of batches as BatchImpl[]) b.mayBeInShard = true;
+        throw e;
+      }
       if (res.ok) {
         for (const b of batches as BatchImpl[]) b.consumed = true;
         this.ctx.compactor.maybeCompact(this.machine);
@@ -194,7 +232,7 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
         }
       }
     }
-    return new BatchImpl(this.shardId, lower, upper, tb.len, tb.runs, this.ctx.blob);
+    return new BatchImpl(this.shardId, lower, upper, tb.len, tb.runs, this.ctx.blob, this.retained, true);
   }
 
   waitForUpperPast(frontierArg: Antichain): Promise<void> {

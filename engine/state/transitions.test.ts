@@ -38,18 +38,34 @@ describe('state transitions', () => {
     [s] = step(s, t.registerWriter(s, writer('w1'), 0), 0);
     const run = [{ key: 'k1', encodedSizeBytes: 10, len: 1 }];
     let res: t.AppendResult;
-    [s, res] = step(s, t.compareAndAppend(s, { writerId: 'w1', expectedUpper: [0], newUpper: [5], runs: [run], len: 1 }, 1), 1);
+    [s, res] = step(s, t.compareAndAppend(s, { writerId: 'w1', token: 'a', expectedUpper: [0], newUpper: [5], runs: [run], len: 1 }, 1), 1);
     expect(res).toEqual({ ok: true });
     expect(s.upper).toEqual([5]);
     expect(s.batches).toHaveLength(1);
-    const mismatch = t.compareAndAppend(s, { writerId: 'w1', expectedUpper: [0], newUpper: [9], runs: [run], len: 1 }, 2);
+    const mismatch = t.compareAndAppend(s, { writerId: 'w1', token: 'b', expectedUpper: [0], newUpper: [9], runs: [run], len: 1 }, 2);
     expect(mismatch.changes).toBeNull();
     expect(mismatch.result).toEqual({ ok: false, expected: [0], current: [5] });
     // An empty append only moves the upper: no batch.
-    [s, res] = step(s, t.compareAndAppend(s, { writerId: 'w1', expectedUpper: [5], newUpper: [], runs: [], len: 0 }, 3), 3);
+    [s, res] = step(s, t.compareAndAppend(s, { writerId: 'w1', token: 'c', expectedUpper: [5], newUpper: [], runs: [], len: 0 }, 3), 3);
     expect(res.ok).toBe(true);
     expect(s.upper).toEqual([]);
     expect(s.batches).toHaveLength(1);
+  });
+
+  it('recognises its own landed append by its token, whatever landed on top since', () => {
+    let s = initialState(S);
+    [s] = step(s, t.registerWriter(s, writer('w1'), 0), 0);
+    [s] = step(s, t.registerWriter(s, writer('w2'), 0), 0);
+    const run = [{ key: 'k1', encodedSizeBytes: 10, len: 1 }];
+    [s] = step(s, t.compareAndAppend(s, { writerId: 'w1', token: 'mine', expectedUpper: [0], newUpper: [5], runs: [run], len: 1 }, 1), 1);
+    [s] = step(s, t.compareAndAppend(s, { writerId: 'w2', token: 'theirs', expectedUpper: [5], newUpper: [7], runs: [], len: 0 }, 2), 2);
+    // The retry of w1's append (its reply was lost) runs on a state whose upper moved on.
+    const again = t.compareAndAppend(s, { writerId: 'w1', token: 'mine', expectedUpper: [0], newUpper: [5], runs: [run], len: 1 }, 3);
+    expect(again).toEqual({ changes: null, result: { ok: true } });
+    // Another call of w1 with a fresh token is a real mismatch, to be decided on fresh state.
+    const other = t.compareAndAppend(s, { writerId: 'w1', token: 'next', expectedUpper: [0], newUpper: [5], runs: [run], len: 1 }, 3);
+    expect(other.result).toEqual({ ok: false, expected: [0], current: [7] });
+    expect(other.linearize).toBe(true);
   });
 
   it('expires silent leases after the acting handle heartbeats, never the actor itself', () => {

@@ -18,6 +18,12 @@ export interface Outcome<R> {
   /** null: nothing to write (the command changed nothing, e.g. an upper mismatch) */
   readonly changes: Changes | null;
   readonly result: R;
+  /**
+   * The result (with no changes) is an answer about shared state, e.g. "the upper is not what you
+   * expected": the machine gives it only when decided on state read from consensus during this
+   * command, never on a cached state.
+   */
+  readonly linearize?: boolean;
 }
 
 export interface CodecNames {
@@ -140,6 +146,8 @@ export type AppendResult = { ok: true } | { ok: false; expected: Antichain; curr
 
 export interface AppendCommand {
   writerId: string;
+  /** unique per call: recorded in the writer's state so a landed write is recognised on retry */
+  token: string;
   expectedUpper: Antichain;
   newUpper: Antichain;
   /** parts of every batch of this atomic append; one run per input run */
@@ -148,11 +156,16 @@ export interface AppendCommand {
 }
 
 export function compareAndAppend(state: ShardState, cmd: AppendCommand, now: number): Outcome<AppendResult> {
+  // Our own write already landed (its reply was lost): done, whatever landed on top since.
+  if (state.writers[cmd.writerId]?.writeToken === cmd.token) return { changes: null, result: { ok: true } };
   const w = liveWriter(state, cmd.writerId);
   if (!eq(state.upper, cmd.expectedUpper)) {
-    return { changes: null, result: { ok: false, expected: cmd.expectedUpper, current: state.upper } };
+    return { changes: null, result: { ok: false, expected: cmd.expectedUpper, current: state.upper }, linearize: true };
   }
-  const heartbeat: KeyedChange<WriterState> = { id: w.id, value: { ...w, lastHeartbeatMs: now } };
+  const heartbeat: KeyedChange<WriterState> = {
+    id: w.id,
+    value: { ...w, lastHeartbeatMs: now, writeToken: cmd.token, writeUpper: cmd.newUpper },
+  };
   const changes: { -readonly [K in keyof Changes]: Changes[K] } = { writers: [heartbeat], upper: cmd.newUpper };
   if (cmd.len > 0 && cmd.runs.length > 0) {
     const batch: HollowBatch = {
@@ -196,7 +209,11 @@ export function compareAndDowngradeSince(
   if (!r) {
     throw new InvalidUsageError('UnknownReader', `critical reader ${cmd.readerId} is not registered on ${state.shardId}`);
   }
-  if (r.opaque !== cmd.expectedOpaque) return { changes: null, result: { ok: false, opaque: r.opaque } };
+  // Re-run over our own landed downgrade (its reply was lost): the fence already holds our token.
+  if (r.opaque === cmd.opaque && r.opaque !== cmd.expectedOpaque && eq(r.since, join(r.since, cmd.since))) {
+    return { changes: null, result: { ok: true, since: r.since } };
+  }
+  if (r.opaque !== cmd.expectedOpaque) return { changes: null, result: { ok: false, opaque: r.opaque }, linearize: true };
   const since = join(r.since, cmd.since);
   return {
     changes: { criticalReaders: [{ id: r.id, value: { ...r, since, opaque: cmd.opaque } }] },
@@ -288,10 +305,17 @@ export function applyCompaction(
   state: ShardState,
   cmd: { inputs: readonly string[]; output: Omit<HollowBatch, 'id'> },
 ): Outcome<boolean> {
+  // Re-run over our own landed result (its reply was lost): its parts are already in the trace.
+  // Part keys are unique, so finding one is proof; an output kept inline has no blob to lose.
+  const outputKey = cmd.output.runs.flat().find((p) => !p.inline)?.key;
+  if (outputKey !== undefined && state.batches.some((b) => b.runs.some((r) => r.some((p) => p.key === outputKey)))) {
+    return { changes: null, result: true };
+  }
   const first = state.batches.findIndex((b) => b.id === cmd.inputs[0]);
-  if (first < 0) return { changes: null, result: false };
+  // "The spine moved on" decides that the caller deletes the output: decide it on fresh state.
+  if (first < 0) return { changes: null, result: false, linearize: true };
   for (let i = 0; i < cmd.inputs.length; i++) {
-    if (state.batches[first + i]?.id !== cmd.inputs[i]) return { changes: null, result: false };
+    if (state.batches[first + i]?.id !== cmd.inputs[i]) return { changes: null, result: false, linearize: true };
   }
   const output: HollowBatch = { ...cmd.output, id: `b${state.nextBatchId}` };
   return {

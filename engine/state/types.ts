@@ -57,6 +57,13 @@ export interface WriterState {
   readonly hostname: string;
   readonly lastHeartbeatMs: number;
   readonly leaseDurationMs: number;
+  /**
+   * Idempotency token and new upper of this writer's most recent compare-and-append (Materialize's
+   * `most_recent_write_token` / `most_recent_write_upper`): after an indeterminate failure the
+   * writer re-reads state and knows its write landed when it finds its token here.
+   */
+  readonly writeToken?: string;
+  readonly writeUpper?: Antichain;
 }
 
 export interface RollupRef {
