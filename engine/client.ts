@@ -32,6 +32,7 @@ export interface HandleOptions<K, V> {
 
 export class PersistClient {
   private closed = false;
+  private closing: Promise<void> | null = null;
   private readonly machines = new Map<string, Promise<Machine>>();
   private readonly handles = new Set<{ expire(): Promise<void> }>();
   readonly config: PersistConfig;
@@ -54,7 +55,7 @@ export class PersistClient {
       blob,
       compactor: this.compactor,
       gc: this.gc,
-      isClosed: () => this.closed,
+      isClosed: () => this.closed || this.closing !== null,
       register: (h) => {
         this.handles.add(h);
         return () => this.handles.delete(h);
@@ -82,7 +83,7 @@ export class PersistClient {
   }
 
   private check(): void {
-    if (this.closed) throw new ClientClosedError();
+    if (this.closed || this.closing) throw new ClientClosedError();
   }
 
   /** The shared machine of a shard (loading its state on first use). */
@@ -203,16 +204,26 @@ export class PersistClient {
     return () => this.compactionListeners.delete(listener);
   }
 
-  /** Idempotent. Expires this client's handles (best effort) and closes the location. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Idempotent. Lets background steps settle, expires this client's handles (best effort), then
+   * settles every pending wait (fetchNext, snapshots, waitForUpperPast) with ClientClosedError and
+   * closes the location.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
+    // From here on handles answer ClientClosedError, also the waits woken by their own expiry.
     for (const id of this.machines.keys()) await this.compactor.idle(id).catch(() => undefined);
     await this.gc.idle();
     const handles = [...this.handles];
     await Promise.allSettled(handles.map((h) => h.expire()));
     this.closed = true;
-    for (const m of this.machines.values()) m.then((x) => x.close(), () => undefined);
+    const machines = [...this.machines.values()];
     this.machines.clear();
+    await Promise.allSettled(machines.map((m) => m.then((x) => x.close())));
     await Promise.allSettled([this.consensus.close(), this.blob.close()]);
   }
 
