@@ -14,7 +14,8 @@ import {
   type Blob,
   type RetryOptions,
 } from './index.js';
-import { memLocation, strings } from './testing/util.js';
+import { join } from 'node:path';
+import { memLocation, strings, tempDir } from './testing/util.js';
 
 let previous: RetryOptions;
 beforeAll(() => {
@@ -36,25 +37,39 @@ async function checkRetained(c: PersistClient, shard: string): Promise<void> {
   }
 }
 
-describe('concurrent garbage collection', () => {
-  it('GCs of one shard from one or two clients, forced and background, never fail nor lose data', async () => {
+const locations: [string, () => { open: () => Promise<PersistClient>; cleanup: () => void }][] = [
+  ['mem', () => {
     const loc = memLocation();
-    const config = { inlineWritesMaxBytes: 0, rollupThreshold: 4, blobTargetSizeBytes: 1024 };
-    const a = await PersistClient.open(loc, config);
-    const b = await PersistClient.open(loc, config);
+    return { open: () => PersistClient.open(loc, config), cleanup: () => undefined };
+  }],
+  ['a sandbox file', () => {
+    const tmp = tempDir();
+    return { open: () => PersistClient.openSandbox(join(tmp.dir, 'gc.sqlite'), config), cleanup: tmp.cleanup };
+  }],
+];
+const config = { inlineWritesMaxBytes: 0, rollupThreshold: 4, blobTargetSizeBytes: 1024 };
+
+describe.each(locations)('concurrent garbage collection on %s', (_, location) => {
+  it('GCs of one shard from one or two clients, forced and background, never fail nor lose data', async () => {
+    const { open, cleanup } = location();
+    const a = await open();
+    const b = await open();
     const shard = newShardId();
     const [w, r] = await a.open(shard, strings);
     const rb = await b.openLeasedReader(shard, strings);
     const failures: unknown[] = [];
     const gc = (c: PersistClient) => c.admin.forceGc(shard).catch((e) => void failures.push(e));
-    const soon = () => new Promise((res) => setImmediate(res));
+    /** after n turns of the event loop: GCs a moment apart, each at a different step of the other */
+    const after = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((res) => setImmediate(res));
+    };
     let t = 0;
     for (let round = 0; round < 40; round++) {
       for (let i = 0; i < 3; i++, t++) await w.compareAndAppend([[`k${t}`, 'v'.repeat(40), t, 1]], [t], [t + 1]);
       // Readers move on so that there is something to collect each round (a background GC starts too).
       await r.downgradeSince([t - 1]);
       await rb.downgradeSince([t - 1]);
-      await Promise.all([gc(a), gc(b), soon().then(() => gc(a)), soon().then(soon).then(() => gc(b))]);
+      await Promise.all([gc(a), after(round % 7).then(() => gc(b)), after(round % 5).then(() => gc(a)), after(round % 11).then(() => gc(b))]);
     }
     await a.idle(shard);
     expect(failures).toEqual([]);
@@ -66,6 +81,7 @@ describe('concurrent garbage collection', () => {
     expect(await b.admin.unreferencedBlobs()).toEqual([]);
     await a.close();
     await b.close();
+    cleanup();
   });
 });
 
