@@ -64,9 +64,10 @@ describe.each(locations)('concurrent garbage collection on %s', (_, location) =>
       for (let i = 0; i < n; i++) await new Promise((res) => setImmediate(res));
     };
     let t = 0;
-    for (let round = 0; round < 40; round++) {
+    for (let round = 0; round < Number(process.env.GC_ROUNDS ?? 40); round++) {
       for (let i = 0; i < 3; i++, t++) await w.compareAndAppend([[`k${t}`, 'v'.repeat(40), t, 1]], [t], [t + 1]);
       // Readers move on so that there is something to collect each round (a background GC starts too).
+      // GC_ROUNDS=N runs more rounds.
       await r.downgradeSince([t - 1]);
       await rb.downgradeSince([t - 1]);
       await Promise.all([gc(a), after(round % 7).then(() => gc(b)), after(round % 5).then(() => gc(a)), after(round % 11).then(() => gc(b))]);
