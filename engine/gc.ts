@@ -38,7 +38,7 @@ async function earliestSeqno(consensus: Consensus, shardId: string): Promise<num
 }
 
 /**
- * Adds to `into` the keys that every retained version in [from, until] references. Versions a
+ * Adds to `into` every key that some retained version in [from, until] references. Versions a
  * concurrent GC truncated meanwhile are skipped (it deleted what only they referenced before it
  * truncated them): the walk restarts at the new earliest version.
  */
@@ -131,7 +131,8 @@ export async function collectGarbage(machine: Machine, { consensus, blob }: GcDe
     if (keep.has(k)) continue;
     if ((await retryExternal(() => blob.delete(k), `delete ${k}`)) !== null) deletedBlobs++;
   }
-  // Only now that nothing below target references a live blob of its own.
+  // Consensus last: stopped before this line (a crash, an outage), the next GC finds these
+  // versions again and finishes their blobs.
   const truncatedVersions = await retryExternal(() => consensus.truncate(shardId, target), `truncate ${shardId}`);
   // Old rollups are no longer reachable either; forget them in state so it stays small (the next
   // GC deletes their blobs, once no retained version names them).
