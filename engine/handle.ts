@@ -12,7 +12,7 @@ export interface ClientContext {
   readonly blob: Blob;
   readonly compactor: Compactor;
   readonly gc: GcScheduler;
-  /** true from the moment close() starts: waits it settles then answer ClientClosedError */
+  /** true from the moment close() starts, so that the waits it wakes answer ClientClosedError */
   isClosed(): boolean;
   /** handles register so that close() can expire them */
   register(h: { expire(): Promise<void> }): () => void;

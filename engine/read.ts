@@ -1,5 +1,7 @@
 // ReadHandle: holds back the shard's since, snapshots and fetches data, and leases the parts it
-// hands out so that garbage collection cannot delete them while they are being read.
+// hands out so that garbage collection cannot delete them while they are being read. A part lease
+// lasts until the part is fetched or returned, or the reader lease duration passes; a reader
+// whose own lease is gone from state gets LeaseExpiredError, never data read past its since.
 import { checkAntichain, fmt, join, leq, lt, type Antichain } from './antichain.js';
 import type { Codec } from './codec.js';
 import { ClientClosedError, CorruptDataError, InvalidUsageError, LeaseExpiredError, SinceError } from './errors.js';
