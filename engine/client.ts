@@ -32,8 +32,7 @@ export interface HandleOptions<K, V> {
 
 export class PersistClient {
   private closed = false;
-  /** set at the start of close(): commands waiting out a storage outage give up then */
-  private closing = false;
+  private closing: Promise<void> | null = null;
   private readonly machines = new Map<string, Promise<Machine>>();
   private readonly handles = new Set<{ expire(): Promise<void> }>();
   readonly config: PersistConfig;
@@ -57,7 +56,7 @@ export class PersistClient {
       consensus,
       compactor: this.compactor,
       gc: this.gc,
-      isClosed: () => this.closed,
+      isClosed: () => this.closed || this.closing !== null,
       register: (h) => {
         this.handles.add(h);
         return () => this.handles.delete(h);
@@ -85,7 +84,7 @@ export class PersistClient {
   }
 
   private check(): void {
-    if (this.closed) throw new ClientClosedError();
+    if (this.closed || this.closing) throw new ClientClosedError();
   }
 
   /** The shared machine of a shard (loading its state on first use). */
@@ -98,7 +97,7 @@ export class PersistClient {
         consensus: this.consensus,
         blob: this.blob,
         config: this.config,
-        isClosing: () => this.closing,
+        isClosing: () => this.closing !== null,
       });
       this.machines.set(shardId, m);
       m.catch(() => this.machines.delete(shardId));
@@ -211,17 +210,26 @@ export class PersistClient {
     return () => this.compactionListeners.delete(listener);
   }
 
-  /** Idempotent. Expires this client's handles (best effort) and closes the location. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closing = true;
+  /**
+   * Idempotent. Lets background steps settle, expires this client's handles (best effort), then
+   * settles every pending wait (fetchNext, snapshots, waitForUpperPast) with ClientClosedError and
+   * closes the location.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
+    // From here on handles answer ClientClosedError, also the waits woken by their own expiry.
     for (const id of this.machines.keys()) await this.compactor.idle(id).catch(() => undefined);
     await this.gc.idle();
     const handles = [...this.handles];
     await Promise.allSettled(handles.map((h) => h.expire()));
     this.closed = true;
-    for (const m of this.machines.values()) m.then((x) => x.close(), () => undefined);
+    const machines = [...this.machines.values()];
     this.machines.clear();
+    await Promise.allSettled(machines.map((m) => m.then((x) => x.close())));
     await Promise.allSettled([this.consensus.close(), this.blob.close()]);
   }
 

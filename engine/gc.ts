@@ -1,7 +1,11 @@
-// Garbage collection: truncate consensus below seqnoSince (keeping a rollup at the earliest
-// retained version) and delete the blobs that only truncated versions referenced. Blobs that no
-// version ever referenced (a batch in flight, a crashed writer's upload) are never touched here:
-// `unreferencedBlobs` lists them for an operator instead.
+// Garbage collection: delete the blobs that only versions below seqnoSince reference, then truncate
+// consensus below it (keeping a rollup at the earliest retained version). Blobs go first and
+// consensus last, as in Materialize: a crash or a storage outage in between leaves versions whose
+// blobs are partly gone, which no reader needs and the next GC finishes. Any number of GCs of one
+// shard may run at once, in any clients: a prefix truncated under one of them was cleaned by the
+// GC that truncated it. Blobs that no version ever referenced (a batch in flight, a crashed
+// writer's upload) are never touched here: `unreferencedBlobs` lists them for an operator instead.
+import { CorruptDataError, InvalidUsageError } from './errors.js';
 import { retryExternal } from './location/retry.js';
 import type { Blob, Consensus } from './location/types.js';
 import { rollupKey, type Machine } from './machine.js';
@@ -10,6 +14,9 @@ import { applyDiff } from './state/diff.js';
 import { decodeDiff } from './state/encode.js';
 import { seqnoSince } from './state/transitions.js';
 import type { ShardState } from './state/types.js';
+
+/** How often one collection restarts after a concurrent truncation before calling it corrupt. */
+const MAX_RESTARTS = 64;
 
 export interface GcResult {
   deletedBlobs: number;
@@ -22,28 +29,59 @@ export function referencedKeys(state: ShardState, into = new Set<string>()): Set
   return into;
 }
 
-/** Replays versions after `base` up to `until`, adding every version's referenced keys to `into`. */
-async function collectThrough(
+function isTruncated(e: unknown): boolean {
+  return e instanceof InvalidUsageError && e.kind === 'SeqnoTruncated';
+}
+
+async function earliestSeqno(consensus: Consensus, shardId: string): Promise<number | null> {
+  return (await retryExternal(() => consensus.scan(shardId, 0, 1), `scan ${shardId}`))[0]?.seqno ?? null;
+}
+
+/**
+ * Adds to `into` every key that some retained version in [from, until] references. Versions a
+ * concurrent GC truncated meanwhile are skipped (it deleted what only they referenced before it
+ * truncated them): the walk restarts at the new earliest version.
+ */
+async function collectRetained(
+  machine: Machine,
   consensus: Consensus,
-  base: ShardState,
+  from: number,
   until: number,
   into: Set<string>,
-): Promise<ShardState> {
-  let s = base;
-  referencedKeys(s, into);
-  for (let from = s.seqno + 1; from <= until; ) {
-    const entries = await retryExternal(
-      () => consensus.scan(s.shardId, from, Math.min(1024, until - from + 1)),
-      `scan ${s.shardId}`,
-    );
-    if (entries.length === 0) break;
-    for (const e of entries) {
-      s = applyDiff(s, decodeDiff(`${s.shardId}@${e.seqno}`, e.data));
+  base?: ShardState,
+): Promise<void> {
+  const shardId = machine.shardId;
+  let s: ShardState | null = base && base.seqno >= from ? base : null;
+  if (s) referencedKeys(s, into);
+  for (let restarts = 0; ; ) {
+    if (s === null) {
+      const earliest = await earliestSeqno(consensus, shardId);
+      if (earliest === null) return;
+      const start = Math.max(from, earliest);
+      if (start > until) return;
+      try {
+        s = await machine.stateAt(start);
+      } catch (e) {
+        if (!isTruncated(e) || ++restarts > MAX_RESTARTS) throw e;
+        continue;
+      }
       referencedKeys(s, into);
     }
-    from = entries[entries.length - 1].seqno + 1;
+    const next: number = s.seqno + 1;
+    if (next > until) return;
+    const entries = await retryExternal(() => consensus.scan(shardId, next, Math.min(1024, until - next + 1)), `scan ${shardId}`);
+    if (entries.length === 0) return;
+    if (entries[0].seqno !== next) {
+      if (++restarts > MAX_RESTARTS) throw new CorruptDataError(`${shardId}@${next}`, 'versions keep vanishing during GC');
+      s = null;
+      continue;
+    }
+    for (const e of entries) {
+      if (e.seqno > until) return;
+      s = applyDiff(s, decodeDiff(`${shardId}@${e.seqno}`, e.data));
+      referencedKeys(s, into);
+    }
   }
-  return s;
 }
 
 export interface GcDeps {
@@ -51,44 +89,57 @@ export interface GcDeps {
   readonly blob: Blob;
 }
 
+const NOTHING: GcResult = { deletedBlobs: 0, truncatedVersions: 0 };
+
 export async function collectGarbage(machine: Machine, { consensus, blob }: GcDeps): Promise<GcResult> {
   await machine.refresh();
   const shardId = machine.shardId;
-  const current = machine.current;
-  const target = seqnoSince(current);
-  const first = (await retryExternal(() => consensus.scan(shardId, 0, 1), 'scan'))[0];
-  if (!first || first.seqno >= target) return { deletedBlobs: 0, truncatedVersions: 0 };
+  const target = seqnoSince(machine.current);
+  const first = await earliestSeqno(consensus, shardId);
+  if (first === null || first >= target) return NOTHING;
+
+  let targetState: ShardState;
+  try {
+    targetState = await machine.stateAt(target);
+  } catch (e) {
+    // A concurrent GC truncated past our target: it did all we would have done.
+    if (isTruncated(e)) return NOTHING;
+    throw e;
+  }
 
   // The earliest retained version must be loadable on its own: give it a rollup first.
-  const targetState = await machine.stateAt(target);
   const key = rollupKey(shardId, target);
-  if (!current.rollups.some((r) => r.seqno === target)) {
+  if (!machine.current.rollups.some((r) => r.seqno === target)) {
     const bytes = encodeState(targetState);
     await retryExternal(() => blob.set(key, bytes), `write rollup ${key}`);
-    await machine.apply(() => ({
-      changes: { rollupsAdded: [{ seqno: target, key, encodedSizeBytes: bytes.length }] },
-      result: undefined,
-    }));
+    await machine.apply((s) =>
+      s.rollups.some((r) => r.seqno === target)
+        ? { changes: null, result: undefined }
+        : { changes: { rollupsAdded: [{ seqno: target, key, encodedSizeBytes: bytes.length }] }, result: undefined },
+    );
   }
 
   // Everything the versions about to be truncated referenced, minus what any retained version
-  // (target .. now) still references.
-  const doomed = new Set<string>();
-  await collectThrough(consensus, await machine.stateAt(first.seqno), target, doomed);
+  // (target .. now) still references. Later versions only add blobs of their own.
   const keep = new Set<string>();
-  await collectThrough(consensus, targetState, Number.MAX_SAFE_INTEGER, keep);
+  await collectRetained(machine, consensus, target, Number.MAX_SAFE_INTEGER, keep, targetState);
+  const doomed = new Set<string>();
+  await collectRetained(machine, consensus, first, target - 1, doomed);
 
-  const truncatedVersions = await retryExternal(() => consensus.truncate(shardId, target), `truncate ${shardId}`);
   let deletedBlobs = 0;
   for (const k of doomed) {
     if (keep.has(k)) continue;
     if ((await retryExternal(() => blob.delete(k), `delete ${k}`)) !== null) deletedBlobs++;
   }
-  // Old rollups are no longer reachable either; forget them in state so it stays small.
-  const stale = machine.current.rollups.filter((x) => x.seqno < target).map((x) => x.seqno);
-  if (stale.length) {
-    await machine.apply(() => ({ changes: { rollupsRemoved: stale }, result: undefined }));
-  }
+  // Consensus last: stopped before this line (a crash, an outage), the next GC finds these
+  // versions again and finishes their blobs.
+  const truncatedVersions = await retryExternal(() => consensus.truncate(shardId, target), `truncate ${shardId}`);
+  // Old rollups are no longer reachable either; forget them in state so it stays small (the next
+  // GC deletes their blobs, once no retained version names them).
+  await machine.apply((s) => {
+    const stale = s.rollups.filter((x) => x.seqno < target).map((x) => x.seqno);
+    return { changes: stale.length ? { rollupsRemoved: stale } : null, result: undefined };
+  });
   return { deletedBlobs, truncatedVersions };
 }
 
@@ -102,10 +153,7 @@ export async function unreferencedBlobs(
   const keep = new Set<string>();
   for (const shard of shards) {
     const m = await machineOf(shard);
-    await m.refresh();
-    const first = (await retryExternal(() => deps.consensus.scan(shard, 0, 1), 'scan'))[0];
-    if (!first) continue;
-    await collectThrough(deps.consensus, await m.stateAt(first.seqno), Number.MAX_SAFE_INTEGER, keep);
+    await collectRetained(m, deps.consensus, 0, Number.MAX_SAFE_INTEGER, keep);
   }
   return all.map((b) => b.key).filter((k) => !keep.has(k)).sort();
 }

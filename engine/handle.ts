@@ -13,10 +13,14 @@ export interface ClientContext {
   readonly consensus: Consensus;
   readonly compactor: Compactor;
   readonly gc: GcScheduler;
+  /** true from the moment close() starts, so that the waits it wakes answer ClientClosedError */
   isClosed(): boolean;
   /** handles register so that close() can expire them */
   register(h: { expire(): Promise<void> }): () => void;
 }
+
+/** A part's lease ran out, not the handle's: the handle stays usable. */
+export class PartLeaseExpiredError extends LeaseExpiredError {}
 
 export abstract class HandleBase {
   protected expired = false;
@@ -61,13 +65,17 @@ export abstract class HandleBase {
     if (this.expired) throw new LeaseExpiredError(`${this.kind} ${this.id} of shard ${this.machine.shardId} has expired`);
   }
 
-  /** Runs a state operation; a LeaseExpiredError from state marks this handle expired. */
+  /**
+   * Runs a state operation; a LeaseExpiredError from state marks this handle expired. Whatever
+   * fails because the client closed meanwhile (its storage is gone) is ClientClosedError.
+   */
   protected async guard<R>(op: () => Promise<R>): Promise<R> {
     this.check();
     try {
       return await op();
     } catch (e) {
-      if (e instanceof LeaseExpiredError) this.markExpired();
+      if (this.ctx.isClosed() && !(e instanceof ClientClosedError)) throw new ClientClosedError();
+      if (e instanceof LeaseExpiredError && !(e instanceof PartLeaseExpiredError)) this.markExpired();
       throw e;
     }
   }

@@ -2,7 +2,7 @@
 export type { Antichain } from './antichain.js';
 export type { Update, WriteHandle, AppendResult } from './write.js';
 export type { ReadHandle, LeasedPart } from './read.js';
-export type { Listen, Subscribe, ListenEvent } from './listen.js';
+export type { Listen, Subscribe, ListenEvent, ListenOptions } from './listen.js';
 export type { SinceHandle } from './since.js';
 export type { Batch, BatchBuilder, TransmittableBatch } from './batch.js';
 export type { ShardInspection } from './inspect.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newShardId, PersistClient, type ListenEvent } from './index.js';
-import { memClient, memLocation, sortUpdates, strings } from './testing/util.js';
+import { ClientClosedError, LeaseExpiredError, newShardId, PersistClient, type ListenEvent } from './index.js';
+import { manualClock, memClient, memLocation, sortUpdates, strings } from './testing/util.js';
 
 let client: PersistClient;
 beforeEach(async () => {
@@ -95,7 +95,10 @@ describe('Subscribe', () => {
         else frontier = e.frontier[0] as number;
         if (frontier >= target) return;
       }
-    })();
+    })().catch((e) => {
+      // Past the target it may still wait for more: closing the client ends that wait.
+      if (!(e instanceof ClientClosedError)) throw e;
+    });
     await Promise.all([race(w, 'a'), race(w2, 'b')]);
     target = (await w.fetchRecentUpper())[0] as number;
     expect(target).toBe(90);
@@ -105,5 +108,109 @@ describe('Subscribe', () => {
     expect(keys.filter((k) => k.startsWith('b'))).toHaveLength(40);
     expect(keys.filter((k) => k.startsWith('k'))).toHaveLength(10);
     for (const d of totals.values()) expect(d).toBe(1);
+  });
+});
+
+describe('Listen leases and waits', () => {
+  it('a listen whose reader expired rejects with LeaseExpiredError instead of compacted (advanced, repeated) updates', async () => {
+    const clock = manualClock();
+    const loc = memLocation();
+    const config = { now: clock.now, readerLeaseDurationMs: 1000, compactionEnabled: false };
+    const a = await PersistClient.open(loc, config);
+    const b = await PersistClient.open(loc, config);
+    const shard = newShardId();
+    const [w, r] = await a.open(shard, strings);
+    for (let t = 0; t < 3; t++) await w.compareAndAppend([[`k${t}`, 'v', t, 1]], [t], [t + 1]);
+    const listen = await r.listen([0]);
+    const events: Ev[] = [];
+    while (listen.frontier()[0] !== 3) events.push(...(await listen.fetchNext()));
+    expect(checkEvents(events, 0)).toEqual([['k1', 'v', 1, 1], ['k2', 'v', 2, 1]]);
+    for (let t = 3; t < 10; t++) await w.compareAndAppend([[`k${t}`, 'v', t, 1]], [t], [t + 1]);
+    clock.advance(1500); // the listen's reader stays silent past its lease
+    const r2 = await b.openLeasedReader(shard, strings); // this transition expires it
+    await r2.downgradeSince([8]);
+    expect((await b.inspectShard(shard)).leasedReaders.map((x) => x.id)).toEqual([r2.readerId]);
+    await b.admin.forceCompaction(shard); // times before 8 now read as 8
+    await a.inspectShard(shard); // a has seen it all
+    await expect(listen.fetchNext()).rejects.toBeInstanceOf(LeaseExpiredError);
+    await expect(listen.fetchNext()).rejects.toBeInstanceOf(LeaseExpiredError);
+    await a.close();
+    await b.close();
+  });
+
+  it('a pending fetchNext rejects with LeaseExpiredError when its reader is expired', async () => {
+    const shard = newShardId();
+    const [, r] = await client.open(shard, strings);
+    const listen = await r.listen([0]);
+    const pending = listen.fetchNext();
+    await client.admin.expireReader(shard, r.readerId);
+    await expect(pending).rejects.toBeInstanceOf(LeaseExpiredError);
+    const r2 = await client.openLeasedReader(shard, strings);
+    const own = await r2.listen([0]);
+    const ownPending = own.fetchNext();
+    await own.expire();
+    await expect(ownPending).rejects.toBeInstanceOf(LeaseExpiredError);
+  });
+
+  it('serves concurrent fetchNext calls one after another: no update twice', async () => {
+    const shard = newShardId();
+    const [w, r] = await client.open(shard, strings);
+    await w.compareAndAppend([['k0', 'v', 0, 1]], [0], [1]);
+    const listen = await r.listen([0]);
+    await listen.fetchNext(); // progress [1]
+    const calls = [listen.fetchNext(), listen.fetchNext(), listen.fetchNext()];
+    for (let t = 1; t < 4; t++) await w.compareAndAppend([[`k${t}`, 'v', t, 1]], [t], [t + 1]);
+    const events = (await Promise.all(calls)).flat();
+    while (listen.frontier()[0] !== 4) events.push(...(await listen.fetchNext()));
+    expect(checkEvents(events, 0)).toEqual([['k1', 'v', 1, 1], ['k2', 'v', 2, 1], ['k3', 'v', 3, 1]]);
+    expect(listen.frontier()).toEqual([4]);
+    const sub = await (await client.openLeasedReader(shard, strings)).subscribe([1]);
+    const subEvents = (await Promise.all([sub.fetchNext(), sub.fetchNext()])).flat();
+    const totals = new Map<string, number>();
+    for (const e of subEvents) if (e.kind === 'updates') for (const [k, , , d] of e.updates) totals.set(k, (totals.get(k) ?? 0) + d);
+    expect([...totals].sort()).toEqual([['k0', 1], ['k1', 1], ['k2', 1], ['k3', 1]]);
+  });
+
+  it("holdSince leaves the reader's since; by default it follows the frontier on the configured clock", async () => {
+    const clock = manualClock();
+    const c = await memClient({ now: clock.now });
+    const shard = newShardId();
+    const [w, follow] = await c.open(shard, strings);
+    const hold = await c.openLeasedReader(shard, strings);
+    const held = await hold.listen([0], { holdSince: true });
+    const followed = await follow.listen([0]);
+    const sinceOf = async (id: string) => (await c.inspectShard(shard)).leasedReaders.find((x) => x.id === id)?.since;
+    for (let t = 0; t < 6; t++) {
+      await w.compareAndAppend([[`k${t}`, 'v', t, 1]], [t], [t + 1]);
+      await held.fetchNext();
+      await followed.fetchNext();
+      clock.advance(5000);
+    }
+    expect(followed.frontier()).toEqual([6]);
+    await expect.poll(() => sinceOf(follow.readerId)).toEqual([5]);
+    expect(await sinceOf(hold.readerId)).toEqual([0]);
+    expect((await c.inspectShard(shard)).since).toEqual([0]);
+    const sub = await (await c.openLeasedReader(shard, strings)).subscribe([2], { holdSince: true });
+    await sub.fetchNext();
+    await sub.fetchNext();
+    await expect(hold.listen([0], { holdSince: 'yes' as unknown as boolean })).rejects.toThrow('holdSince');
+    await c.close();
+  });
+
+  it('close() settles every pending wait with ClientClosedError', async () => {
+    const c = await memClient();
+    const shard = newShardId();
+    const [w, r] = await c.open(shard, strings);
+    const listen = await r.listen([0]);
+    const waits = [
+      listen.fetchNext(),
+      (await c.openLeasedReader(shard, strings)).snapshotAndFetch([5]),
+      (await c.openLeasedReader(shard, strings)).snapshot([5]),
+      (await (await c.openLeasedReader(shard, strings)).subscribe([5])).fetchNext(),
+      w.waitForUpperPast([3]),
+    ].map((p) => p.then(() => 'resolved', (e) => e));
+    await c.close();
+    for (const res of await Promise.all(waits)) expect(res).toBeInstanceOf(ClientClosedError);
+    await expect(listen.fetchNext()).rejects.toBeInstanceOf(ClientClosedError);
   });
 });

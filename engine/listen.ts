@@ -1,7 +1,6 @@
 // Listen and Subscribe: every update after as_of exactly once, pushed as soon as a new version of
 // the shard is known (no polling in-process; the location's watch across processes).
 import { lt, type Antichain } from './antichain.js';
-import { fetchColumns } from './fetch.js';
 import type { Machine } from './machine.js';
 import { mergePartsSync } from './part/merge.js';
 import { toUpdates } from './part/decode-updates.js';
@@ -11,6 +10,15 @@ import type { Update } from './write.js';
 export type ListenEvent<K, V> =
   | { kind: 'updates'; updates: Update<K, V>[] }
   | { kind: 'progress'; frontier: Antichain };
+
+export interface ListenOptions {
+  /**
+   * Leave the reader's since where it is instead of moving it along behind the frontier (a viewer
+   * that must not change what the shard keeps, e.g. the app's Live tab). The reader still holds
+   * its since back, so compaction keeps every time after it apart.
+   */
+  holdSince?: boolean;
+}
 
 export interface Listen<K, V> extends AsyncIterable<ListenEvent<K, V>> {
   frontier(): Antichain;
@@ -26,14 +34,27 @@ export interface Subscribe<K, V> extends AsyncIterable<ListenEvent<K, V>> {
 /** How often a listen moves its reader's since along behind its frontier (each move is a CAS). */
 const SINCE_DOWNGRADE_INTERVAL_MS = 1000;
 
+/** Serves calls one after another: two overlapping fetchNext calls must not read the same interval. */
+export class Serial {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<R>(op: () => Promise<R>): Promise<R> {
+    const next = this.tail.then(op);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
 export class ListenImpl<K, V> implements Listen<K, V> {
   private progress: Antichain;
-  private lastDowngradeMs = 0;
+  private lastDowngradeMs = -Infinity;
+  private readonly serial = new Serial();
 
   constructor(
     private readonly handle: ReadHandleImpl<K, V>,
     private readonly machine: Machine,
     private readonly asOf: number,
+    private readonly opts: Required<ListenOptions>,
   ) {
     this.progress = [asOf];
   }
@@ -42,12 +63,26 @@ export class ListenImpl<K, V> implements Listen<K, V> {
     return this.progress;
   }
 
-  async fetchNext(): Promise<ListenEvent<K, V>[]> {
+  fetchNext(): Promise<ListenEvent<K, V>[]> {
+    return this.serial.run(() => this.fetchNow());
+  }
+
+  /** Not serialized: for callers that already are (Subscribe). */
+  fetchNow(): Promise<ListenEvent<K, V>[]> {
+    return this.handle.serve(() => this.fetchNextNow());
+  }
+
+  private async fetchNextNow(): Promise<ListenEvent<K, V>[]> {
     this.handle.assertUsable();
     if (this.progress.length === 0) return [];
     const from = Math.max(this.progress[0], this.asOf + 1);
-    const state = await this.machine.waitUntil((s) => lt(this.progress, s.upper));
-    this.handle.assertUsable();
+    // Also woken when the reader's lease goes: an expired listen answers at once, not at the next write.
+    await this.machine.waitUntil((s) => lt(this.progress, s.upper) || !this.handle.isRegistered(s));
+    // Served only from a state that still registers this reader, with its since before `from`:
+    // then no batch in it has times at or after `from` advanced, and none before moved up to it.
+    // The newest known state, since a heartbeat may already have recorded its seqno.
+    const state = this.machine.current;
+    this.handle.checkReadable(state, from - 1);
     const upper = state.upper;
     const to = upper.length ? upper[0] : Infinity;
     const leased: LeasedPart[] = [];
@@ -68,7 +103,7 @@ export class ListenImpl<K, V> implements Listen<K, V> {
       if (leased.length > 0) {
         const inputs = await Promise.all(
           leased.map(async (p) => ({
-            cols: await fetchColumns(this.handle.ctxBlob(), p.part),
+            cols: await this.handle.fetchLeased(p),
             timeLower: p.timeLower,
             timeUpper: p.timeUpper ?? Infinity,
           })),
@@ -87,7 +122,8 @@ export class ListenImpl<K, V> implements Listen<K, V> {
 
   /** Keep the since one step behind the frontier: compaction may then advance emitted times, never unemitted ones. */
   private maybeDowngradeSince(): void {
-    const now = Date.now();
+    if (this.opts.holdSince) return;
+    const now = this.handle.now();
     if (now - this.lastDowngradeMs < SINCE_DOWNGRADE_INTERVAL_MS) return;
     this.lastDowngradeMs = now;
     const since: Antichain = this.progress.length ? [Math.max(this.asOf, this.progress[0] - 1)] : [];
@@ -108,16 +144,22 @@ export class ListenImpl<K, V> implements Listen<K, V> {
 export class SubscribeImpl<K, V> implements Subscribe<K, V> {
   private snapshotDone = false;
   private readonly listen: ListenImpl<K, V>;
+  private readonly serial = new Serial();
 
   constructor(
     private readonly handle: ReadHandleImpl<K, V>,
     machine: Machine,
     private readonly asOf: number,
+    opts: Required<ListenOptions>,
   ) {
-    this.listen = new ListenImpl(handle, machine, asOf);
+    this.listen = new ListenImpl(handle, machine, asOf, opts);
   }
 
-  async fetchNext(): Promise<ListenEvent<K, V>[]> {
+  fetchNext(): Promise<ListenEvent<K, V>[]> {
+    return this.serial.run(() => this.fetchNextNow());
+  }
+
+  private async fetchNextNow(): Promise<ListenEvent<K, V>[]> {
     if (!this.snapshotDone) {
       const updates = await this.handle.snapshotAndFetch([this.asOf]);
       this.snapshotDone = true;
@@ -126,7 +168,7 @@ export class SubscribeImpl<K, V> implements Subscribe<K, V> {
       events.push({ kind: 'progress', frontier: [this.asOf + 1] });
       return events;
     }
-    return this.listen.fetchNext();
+    return this.listen.fetchNow();
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<ListenEvent<K, V>> {

@@ -29,6 +29,8 @@ function backoff(round: number): Promise<void> {
   const ms = Math.min(1000, 2 ** Math.min(round - 3, 10));
   return new Promise((r) => setTimeout(r, ms / 2 + (Math.random() * ms) / 2));
 }
+/** How often a read restarts because a concurrent GC truncated under it, before calling it corrupt. */
+const MAX_TRUNCATION_ROUNDS = 64;
 
 export const rollupKey = (shardId: string, seqno: number): string => `${shardId}/rollup/${seqno}`;
 
@@ -48,6 +50,8 @@ export class Machine {
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
   private readonly listeners = new Set<Listener>();
+  /** rejecters of pending waitUntil calls, settled by close() */
+  private readonly waiters = new Set<(e: Error) => void>();
   private closed = false;
 
   private constructor(
@@ -239,21 +243,41 @@ export class Machine {
     return () => this.listeners.delete(listener);
   }
 
-  /** Resolves with the first known state satisfying pred (checking the current one first). */
+  /**
+   * Resolves with the first known state satisfying pred (checking the current one first). Rejects
+   * with ClientClosedError once the machine is closed: no wait outlives its client.
+   */
   waitUntil(pred: (state: ShardState) => boolean, signal?: AbortSignal): Promise<ShardState> {
+    if (this.closed) return Promise.reject(new ClientClosedError());
     if (pred(this.state)) return Promise.resolve(this.state);
     return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
+      const settle = (): void => {
         unsubscribe();
+        this.waiters.delete(onClose);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = (): void => {
+        settle();
         reject(signal?.reason ?? new Error('aborted'));
       };
+      const onClose = (e: Error): void => {
+        settle();
+        reject(e);
+      };
       const unsubscribe = this.subscribe((s) => {
-        if (pred(s)) {
-          unsubscribe();
-          signal?.removeEventListener('abort', onAbort);
+        let ok: boolean;
+        try {
+          ok = pred(s);
+        } catch (e) {
+          settle();
+          return reject(e);
+        }
+        if (ok) {
+          settle();
           resolve(s);
         }
       });
+      this.waiters.add(onClose);
       if (signal) {
         if (signal.aborted) onAbort();
         else signal.addEventListener('abort', onAbort, { once: true });
@@ -263,47 +287,65 @@ export class Machine {
     });
   }
 
-  /** The state at a retained seqno, rebuilt from the nearest rollup and the diffs after it. */
+  /**
+   * The state at a retained seqno, rebuilt from the nearest rollup and the diffs after it. A GC
+   * (of this or any client) may truncate while we rebuild: that moves the earliest retained version
+   * on, and we look again from there. Only a version that is itself truncated is an error.
+   */
   async stateAt(seqno: number): Promise<ShardState> {
-    await this.refresh();
-    const current = this.state;
     if (!Number.isSafeInteger(seqno) || seqno < 0) {
       throw new InvalidUsageError('InvalidArgument', `seqno must be a non-negative integer, got ${seqno}`);
     }
-    if (seqno === current.seqno) return current;
-    if (seqno > current.seqno) {
-      throw new InvalidUsageError('InvalidArgument', `seqno ${seqno} is newer than the shard's latest ${current.seqno}`);
+    let lastEarliest: number | null = null;
+    for (let round = 0; ; round++) {
+      await this.refresh();
+      const current = this.state;
+      if (seqno === current.seqno) return current;
+      if (seqno > current.seqno) {
+        throw new InvalidUsageError('InvalidArgument', `seqno ${seqno} is newer than the shard's latest ${current.seqno}`);
+      }
+      const earliest = (await retryExternal(() => this.deps.consensus.scan(this.shardId, 0, 1), 'scan'))[0]?.seqno ?? current.seqno;
+      if (seqno < earliest) {
+        throw new InvalidUsageError(
+          'SeqnoTruncated',
+          `version ${seqno} of ${this.shardId} has been truncated; the earliest retained version is ${earliest}`,
+        );
+      }
+      const rebuilt = await this.rebuild(current, earliest, seqno);
+      if (rebuilt) return rebuilt;
+      // Nothing moved underfoot, yet a retained version cannot be rebuilt: that is not a race.
+      if (earliest === lastEarliest || round >= MAX_TRUNCATION_ROUNDS) {
+        throw new CorruptDataError(`${this.shardId}@${seqno}`, `retained version cannot be rebuilt (earliest retained ${earliest})`);
+      }
+      lastEarliest = earliest;
     }
-    const { consensus, blob } = this.deps;
-    const earliest = (await retryExternal(() => consensus.scan(this.shardId, 0, 1), 'scan'))[0]?.seqno ?? current.seqno;
-    const truncated = (): InvalidUsageError =>
-      new InvalidUsageError(
-        'SeqnoTruncated',
-        `version ${seqno} of ${this.shardId} has been truncated; the earliest retained version is ${earliest}`,
-      );
-    if (seqno < earliest) throw truncated();
+  }
+
+  /** null: a rollup or diff it needed is gone (truncated, or deleted by a GC about to truncate). */
+  private async rebuild(current: ShardState, earliest: number, seqno: number): Promise<ShardState | null> {
     let base: ShardState | null = null;
     const candidates = current.rollups.filter((r) => r.seqno <= seqno && r.seqno >= earliest);
     for (const r of candidates.reverse()) {
-      const bytes = await retryExternal(() => blob.get(r.key), `get ${r.key}`);
+      const bytes = await retryExternal(() => this.deps.blob.get(r.key), `get ${r.key}`);
       if (bytes) {
         base = decodeState(r.key, bytes);
         break;
       }
     }
     if (!base) {
-      if (earliest > 1) throw truncated();
+      if (earliest > 1) return null;
       base = initialState(this.shardId);
     }
-    const rebuilt = await replayFrom(this.shardId, this.deps, base, seqno);
-    if (!rebuilt) throw truncated();
-    return rebuilt;
+    return replayFrom(this.shardId, this.deps, base, seqno);
   }
 
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     this.unwatch();
     this.listeners.clear();
+    const closed = new ClientClosedError();
+    for (const w of [...this.waiters]) w(closed);
   }
 }
 
@@ -361,12 +403,22 @@ export async function loadLatestState(shardId: string, deps: MachineDeps): Promi
       if (s) return s;
     }
   }
-  // No usable rollup pointer: start from the earliest retained version.
-  const first = (await retryExternal(() => consensus.scan(shardId, 0, 1), `scan ${shardId}`))[0];
-  if (!first) return initialState(shardId);
-  const base = first.seqno === 1 ? initialState(shardId) : await tryRollup(first.seqno);
-  if (!base) throw new CorruptDataError(rollupKey(shardId, first.seqno), 'rollup of the earliest retained version is missing');
-  const s = await replayFrom(shardId, deps, base);
-  if (!s) throw new CorruptDataError(`${shardId}@${first.seqno}`, 'consensus changed underfoot while loading');
-  return s;
+  // No usable rollup pointer: start from the earliest retained version. A concurrent GC may
+  // truncate it meanwhile; then the next earliest has its rollup (GC writes it before truncating).
+  const earliest = async (): Promise<number | null> =>
+    (await retryExternal(() => consensus.scan(shardId, 0, 1), `scan ${shardId}`))[0]?.seqno ?? null;
+  let first = await earliest();
+  for (let round = 0; ; round++) {
+    if (first === null) return initialState(shardId);
+    const base = first === 1 ? initialState(shardId) : await tryRollup(first);
+    const s = base && (await replayFrom(shardId, deps, base));
+    if (s) return s;
+    const again = await earliest();
+    if (again === first || round >= MAX_TRUNCATION_ROUNDS) {
+      throw base
+        ? new CorruptDataError(`${shardId}@${first}`, 'consensus changed underfoot while loading')
+        : new CorruptDataError(rollupKey(shardId, first), 'rollup of the earliest retained version is missing');
+    }
+    first = again;
+  }
 }

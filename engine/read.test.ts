@@ -178,3 +178,113 @@ describe('ReadHandle', () => {
     await c.close();
   });
 });
+
+describe('ReadHandle leases', () => {
+  /** A shard whose parts live in blob, one batch per time 0..n-1. */
+  async function shardWithParts(c: PersistClient, n: number) {
+    const shard = newShardId();
+    const [w, r] = await c.open(shard, strings);
+    for (let t = 0; t < n; t++) await w.compareAndAppend([[`k${t}`, 'v'.repeat(50), t, 1]], [t], [t + 1]);
+    return { shard, w, r };
+  }
+  const noInline = { compactionEnabled: false, inlineWritesMaxBytes: 0 };
+
+  it('returnPart gives a lease back without fetching: the part stops holding its version', async () => {
+    const c = await memClient(noInline);
+    const { shard, w, r } = await shardWithParts(c, 4);
+    const parts = await r.snapshot([3]);
+    const held = parts[0].seqno;
+    for (let t = 4; t < 8; t++) await w.compareAndAppend([[`k${t}`, 'v', t, 1]], [t], [t + 1]);
+    await r.downgradeSince([0]); // a heartbeat records the oldest version the reader still needs
+    expect((await c.inspectShard(shard)).stats.seqnoSince).toBe(held);
+    for (const p of parts) r.returnPart(p);
+    r.returnPart(parts[0]); // already returned: nothing to do
+    await r.downgradeSince([0]);
+    const info = await c.inspectShard(shard);
+    expect(info.stats.seqnoSince).toBeGreaterThan(held);
+    expect((await c.admin.forceGc(shard)).truncatedVersions).toBeGreaterThan(0);
+    // A returned part is no longer this reader's to fetch; another reader's part never was.
+    await expect(r.fetchPart(parts[1])).rejects.toBeInstanceOf(InvalidUsageError);
+    const other = await c.openLeasedReader(shard, strings);
+    expect(() => other.returnPart(parts[1])).toThrow(InvalidUsageError);
+    expect(sortUpdates(await r.snapshotAndFetch([7])).map((u) => u[0])).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7']);
+    await c.close();
+  });
+
+  it('a part neither fetched nor returned within the lease duration stops holding its version back', async () => {
+    const clock = manualClock();
+    const c = await memClient({ ...noInline, now: clock.now, readerLeaseDurationMs: 1000 });
+    const { shard, w, r } = await shardWithParts(c, 4);
+    const forgotten = await r.snapshot([3]);
+    const held = forgotten[0].seqno;
+    await c.admin.forceCompaction(shard); // the snapshot's parts are now referenced by old versions only
+    clock.advance(600);
+    await r.downgradeSince([0]); // the reader itself stays alive
+    expect((await c.inspectShard(shard)).stats.seqnoSince).toBe(held);
+    expect((await c.admin.forceGc(shard)).deletedBlobs).toBe(0);
+    clock.advance(600); // 1200 ms since the parts were handed out
+    await r.downgradeSince([0]);
+    expect((await c.inspectShard(shard)).stats.seqnoSince).toBeGreaterThan(held);
+    expect((await c.admin.forceGc(shard)).deletedBlobs).toBeGreaterThanOrEqual(4);
+    // GC was free to delete them: fetching one now says the lease expired, not that data is corrupt.
+    const err = await r.fetchPart(forgotten[0]).catch((e) => e);
+    expect(err).toBeInstanceOf(LeaseExpiredError);
+    // The reader is fine: its new reads see everything.
+    await w.compareAndAppend([['k4', 'v', 4, 1]], [4], [5]);
+    expect((await r.snapshotAndFetch([4])).length).toBe(5);
+    await c.close();
+  });
+
+  it('an expired reader: snapshots and fetchPart reject with LeaseExpiredError, also for a part GC deleted', async () => {
+    const loc = memLocation();
+    const a = await PersistClient.open(loc, noInline);
+    const b = await PersistClient.open(loc, noInline);
+    const { shard, w, r } = await shardWithParts(a, 4);
+    const parts = await r.snapshot([3]);
+    await b.admin.expireReader(shard, r.readerId); // by an operator, in another process
+    await b.admin.forceCompaction(shard);
+    const gc = await b.admin.forceGc(shard); // the expired reader no longer holds its parts
+    expect(gc.deletedBlobs).toBeGreaterThanOrEqual(4);
+    await a.inspectShard(shard); // a has seen the new state
+    await expect(r.fetchPart(parts[0])).rejects.toBeInstanceOf(LeaseExpiredError);
+    await expect(r.snapshot([3])).rejects.toBeInstanceOf(LeaseExpiredError);
+    await expect(r.snapshotAndFetch([3])).rejects.toBeInstanceOf(LeaseExpiredError);
+    // Data is intact for a live reader.
+    const r2 = await a.openLeasedReader(shard, strings);
+    expect((await r2.snapshotAndFetch([3])).length).toBe(4);
+    await w.expire();
+    await a.close();
+    await b.close();
+  });
+
+  it('an expired reader whose client has not seen the expiry yet gets LeaseExpiredError for a deleted part', async () => {
+    const loc = memLocation();
+    const a = await PersistClient.open(loc, noInline);
+    const b = await PersistClient.open(loc, noInline);
+    const { shard, r } = await shardWithParts(a, 4);
+    const parts = await r.snapshot([3]);
+    await b.admin.expireReader(shard, r.readerId);
+    await b.admin.forceCompaction(shard);
+    await b.admin.forceGc(shard);
+    // Fetch straight away: the part is gone, and only then does a learn why.
+    const results = await Promise.all(parts.map((p) => r.fetchPart(p).catch((e) => e)));
+    for (const e of results) expect(e).toBeInstanceOf(LeaseExpiredError);
+    await a.close();
+    await b.close();
+  });
+
+  it("reads need the handle's own since, not only the shard's", async () => {
+    const shard = newShardId();
+    const [w, r1] = await client.open(shard, strings);
+    await client.openLeasedReader(shard, strings); // holds the shard since at [0]
+    for (let t = 0; t < 20; t++) await w.compareAndAppend([[`k${t}`, 'v', t, 1]], [t], [t + 1]);
+    await r1.downgradeSince([10]);
+    expect((await client.inspectShard(shard)).since).toEqual([0]);
+    for (const read of [() => r1.snapshotAndFetch([3]), () => r1.snapshot([3]), () => r1.listen([3]), () => r1.subscribe([3])]) {
+      const err = await read().catch((e) => e);
+      expect(err).toBeInstanceOf(SinceError);
+      expect(err.since).toEqual([10]);
+    }
+    expect((await r1.snapshotAndFetch([10])).length).toBe(11);
+  });
+});

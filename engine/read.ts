@@ -1,18 +1,20 @@
 // ReadHandle: holds back the shard's since, snapshots and fetches data, and leases the parts it
-// hands out so that garbage collection cannot delete them while they are being read.
-import { checkAntichain, fmt, leq, lt, type Antichain } from './antichain.js';
+// hands out so that garbage collection cannot delete them while they are being read. A part lease
+// lasts until the part is fetched or returned, or the reader lease duration passes; a reader
+// whose own lease is gone from state gets LeaseExpiredError, never data read past its since.
+import { checkAntichain, fmt, join, leq, lt, type Antichain } from './antichain.js';
 import type { Codec } from './codec.js';
-import { InvalidUsageError, SinceError } from './errors.js';
+import { ClientClosedError, CorruptDataError, InvalidUsageError, LeaseExpiredError, SinceError } from './errors.js';
 import { fetchColumns } from './fetch.js';
-import { HandleBase, type ClientContext } from './handle.js';
+import { HandleBase, PartLeaseExpiredError, type ClientContext } from './handle.js';
 import type { Machine } from './machine.js';
 import { mergePartsSync, mergeRuns, type MergeRun } from './part/merge.js';
 import { toUpdates } from './part/decode-updates.js';
 import type { PartColumns } from './part/types.js';
 import * as t from './state/transitions.js';
-import type { HollowBatch, PartRef, ShardState } from './state/types.js';
+import type { HollowBatch, LeasedReaderState, PartRef, ShardState } from './state/types.js';
 import type { Update } from './write.js';
-import { ListenImpl, SubscribeImpl, type Listen, type Subscribe } from './listen.js';
+import { ListenImpl, SubscribeImpl, type Listen, type ListenOptions, type Subscribe } from './listen.js';
 
 /** A part handed out by snapshot/listen: plain data, with the lease it holds on a state version. */
 export interface LeasedPart {
@@ -35,12 +37,16 @@ export interface ReadHandle<K, V> {
   since(): Antichain;
   downgradeSince(newSince: Antichain): Promise<void>;
   snapshot(asOf: Antichain): Promise<LeasedPart[]>;
+  /** fetches the part's updates and returns its lease */
   fetchPart(part: LeasedPart): Promise<Update<K, V>[]>;
+  /** gives the part's lease back without fetching it (a part already returned is a no-op) */
+  returnPart(part: LeasedPart): void;
   snapshotAndFetch(asOf: Antichain): Promise<Update<K, V>[]>;
   snapshotCursor(asOf: Antichain): AsyncIterable<Update<K, V>[]>;
   snapshotAndStream(asOf: Antichain): AsyncIterable<Update<K, V>>;
-  listen(asOf: Antichain): Promise<Listen<K, V>>;
-  subscribe(asOf: Antichain): Promise<Subscribe<K, V>>;
+  /** `holdSince`: the listen leaves this reader's since where it is (by default it follows the frontier) */
+  listen(asOf: Antichain, opts?: ListenOptions): Promise<Listen<K, V>>;
+  subscribe(asOf: Antichain, opts?: ListenOptions): Promise<Subscribe<K, V>>;
   clone(purpose: string): Promise<ReadHandle<K, V>>;
   expire(): Promise<void>;
 }
@@ -59,7 +65,8 @@ export function batchTimeBounds(b: HollowBatch): [lower: number, upper: number |
 export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V> {
   private sinceValue: Antichain;
   private nextLease = 1;
-  private readonly leases = new Map<number, number>();
+  /** outstanding leases: the seqno each part came from and when it was handed out (config.now) */
+  private readonly leases = new Map<number, { seqno: number; sinceMs: number }>();
   private takenOver = false;
 
   constructor(
@@ -80,11 +87,41 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
     return this.machine.shardId;
   }
 
-  /** Oldest seqno this reader may still need: its oldest outstanding lease, else the latest. */
+  /**
+   * Oldest seqno this reader may still need: its oldest outstanding lease, else the latest. A
+   * lease held longer than the reader lease duration no longer counts: a part that is never
+   * fetched or returned must not pin every later version and blob for the reader's lifetime.
+   */
   leasedSeqno(): number {
     let min = this.machine.current.seqno;
-    for (const s of this.leases.values()) min = Math.min(min, s);
+    for (const [id, l] of this.leases) if (!this.leaseTimedOut(id)) min = Math.min(min, l.seqno);
     return min;
+  }
+
+  private leaseTimedOut(leaseId: number): boolean {
+    const l = this.leases.get(leaseId);
+    return l !== undefined && this.ctx.config.now() - l.sinceMs > this.ctx.config.readerLeaseDurationMs;
+  }
+
+  now(): number {
+    return this.ctx.config.now();
+  }
+
+  private expiredError(): LeaseExpiredError {
+    this.markExpired();
+    return new LeaseExpiredError(`reader ${this.readerId} of shard ${this.shardId} has expired`);
+  }
+
+  /** This reader's record in a state; a state without it means the reader has expired. */
+  registration(state: ShardState): LeasedReaderState {
+    if (this.ctx.isClosed()) throw new ClientClosedError();
+    const r = state.leasedReaders[this.readerId];
+    if (!r) throw this.expiredError();
+    return r;
+  }
+
+  isRegistered(state: ShardState): boolean {
+    return state.leasedReaders[this.readerId] !== undefined;
   }
 
   protected async heartbeat(): Promise<void> {
@@ -112,9 +149,19 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
     return asOf[0];
   }
 
-  checkSince(state: ShardState, asOf: number): void {
+  /**
+   * A read at asOf is served from `state` only if this reader is still registered in it and both
+   * the shard's since and this reader's own are at or before asOf: the reader's since is what
+   * keeps compaction from advancing the times the read is about to see.
+   */
+  checkReadable(state: ShardState, asOf: number): void {
+    this.check();
+    const own = join(this.registration(state).since, this.sinceValue);
     if (!leq(state.since, [asOf])) {
       throw new SinceError(state.since, `cannot read ${state.shardId} as of [${asOf}]: its since is ${fmt(state.since)}`);
+    }
+    if (!leq(own, [asOf])) {
+      throw new SinceError(own, `cannot read ${state.shardId} as of [${asOf}]: reader ${this.readerId} has since ${fmt(own)}`);
     }
   }
 
@@ -125,9 +172,11 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
 
   private async snapshotInternal(asOfArg: Antichain): Promise<{ state: ShardState; asOf: number; parts: LeasedPart[] }> {
     const asOf = this.checkAsOf(asOfArg);
-    this.checkSince(this.machine.current, asOf);
-    const state = await this.machine.waitUntil((s) => lt([asOf], s.upper));
-    this.checkSince(state, asOf);
+    this.checkReadable(this.machine.current, asOf);
+    await this.machine.waitUntil((s) => lt([asOf], s.upper) || !this.isRegistered(s));
+    // Lease from the newest known state: a heartbeat may already have recorded its seqno.
+    const state = this.machine.current;
+    this.checkReadable(state, asOf);
     const parts: LeasedPart[] = [];
     for (const b of state.batches) {
       if (b.lower.length === 0 || b.lower[0] > asOf) continue;
@@ -140,7 +189,7 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
 
   lease(seqno: number, part: PartRef, timeLower: number, timeUpper: number | null, advanceTo: number): LeasedPart {
     const leaseId = this.nextLease++;
-    this.leases.set(leaseId, seqno);
+    this.leases.set(leaseId, { seqno, sinceMs: this.ctx.config.now() });
     return { shardId: this.shardId, readerId: this.readerId, leaseId, seqno, part, timeLower, timeUpper, advanceTo };
   }
 
@@ -148,12 +197,41 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
     this.leases.delete(leaseId);
   }
 
+  returnPart(part: LeasedPart): void {
+    if (part?.shardId !== this.shardId || part.readerId !== this.readerId || !Number.isSafeInteger(part.leaseId)) {
+      throw new InvalidUsageError('InvalidArgument', 'part was not leased by this reader');
+    }
+    this.returnLease(part.leaseId);
+  }
+
+  /**
+   * Fetches a leased part's columns. A part missing from blob is corruption only while the reader
+   * and the part's lease are alive: otherwise GC was free to delete it and the answer is that the
+   * lease expired.
+   */
+  async fetchLeased(p: LeasedPart): Promise<PartColumns> {
+    try {
+      return await fetchColumns(this.ctx.blob, p.part);
+    } catch (e) {
+      if (!(e instanceof CorruptDataError)) throw e;
+      await this.machine.refresh().catch(() => undefined);
+      this.registration(this.machine.current);
+      if (this.leaseTimedOut(p.leaseId)) {
+        throw new PartLeaseExpiredError(
+          `the lease on part ${p.part.key} of shard ${this.shardId} expired: it was not fetched within ${this.ctx.config.readerLeaseDurationMs} ms`,
+        );
+      }
+      throw e;
+    }
+  }
+
   async fetchColumns(part: LeasedPart): Promise<PartColumns> {
     if (part?.shardId !== this.shardId || part.readerId !== this.readerId || !this.leases.has(part.leaseId)) {
       throw new InvalidUsageError('InvalidArgument', 'part was not leased by this reader, or was already returned');
     }
     try {
-      const cols = await fetchColumns(this.ctx.blob, part.part);
+      this.registration(this.machine.current);
+      const cols = await this.fetchLeased(part);
       return mergePartsSync([{ cols, timeLower: part.timeLower, timeUpper: part.timeUpper ?? Infinity }], {
         advanceTo: part.advanceTo,
         consolidate: true,
@@ -174,7 +252,7 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
       try {
         const inputs = await Promise.all(
           leased.map(async (p) => ({
-            cols: await fetchColumns(this.ctx.blob, p.part),
+            cols: await this.fetchLeased(p),
             timeLower: p.timeLower,
             timeUpper: p.timeUpper ?? Infinity,
           })),
@@ -202,8 +280,8 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
           nextPart: async () => {
             if (i >= run.length) return null;
             const p = run[i++];
-            const cols = await fetchColumns(this.ctx.blob, p);
             const l = byKey.get(p);
+            const cols = l ? await this.fetchLeased(l) : await fetchColumns(this.ctx.blob, p);
             if (l) this.returnLease(l.leaseId);
             return cols;
           },
@@ -251,18 +329,24 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
     this.takenOver = true;
   }
 
-  async listen(asOfArg: Antichain): Promise<Listen<K, V>> {
-    const asOf = this.checkAsOf(asOfArg);
-    this.checkSince(this.machine.current, asOf);
-    this.takeOver();
-    return new ListenImpl(this, this.machine, asOf);
+  listen(asOfArg: Antichain, opts?: ListenOptions): Promise<Listen<K, V>> {
+    return this.guard(async () => {
+      const asOf = this.checkAsOf(asOfArg);
+      const o = listenOptions(opts);
+      this.checkReadable(this.machine.current, asOf);
+      this.takeOver();
+      return new ListenImpl(this, this.machine, asOf, o);
+    });
   }
 
-  async subscribe(asOfArg: Antichain): Promise<Subscribe<K, V>> {
-    const asOf = this.checkAsOf(asOfArg);
-    this.checkSince(this.machine.current, asOf);
-    this.takeOver();
-    return new SubscribeImpl(this, this.machine, asOf);
+  subscribe(asOfArg: Antichain, opts?: ListenOptions): Promise<Subscribe<K, V>> {
+    return this.guard(async () => {
+      const asOf = this.checkAsOf(asOfArg);
+      const o = listenOptions(opts);
+      this.checkReadable(this.machine.current, asOf);
+      this.takeOver();
+      return new SubscribeImpl(this, this.machine, asOf, o);
+    });
   }
 
   clone(purpose: string): Promise<ReadHandle<K, V>> {
@@ -275,12 +359,21 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
     await this.machine.apply((s) => t.expireLeasedReader(s, { readerId: this.readerId }));
   }
 
-  ctxBlob(): ClientContext['blob'] {
-    return this.ctx.blob;
-  }
-
   /** For listen/subscribe: the same checks as a public call. */
   assertUsable(): void {
     this.check();
   }
+
+  /** For listen/subscribe: runs a read the way every public call of this handle runs. */
+  serve<R>(op: () => Promise<R>): Promise<R> {
+    return this.guard(op);
+  }
+}
+
+function listenOptions(opts: ListenOptions | undefined): Required<ListenOptions> {
+  if (opts === undefined) return { holdSince: false };
+  if (typeof opts !== 'object' || opts === null || (opts.holdSince !== undefined && typeof opts.holdSince !== 'boolean')) {
+    throw new InvalidUsageError('InvalidArgument', 'listen options must be { holdSince?: boolean }');
+  }
+  return { holdSince: opts.holdSince === true };
 }
