@@ -34,6 +34,8 @@ export class PersistClient {
   private closed = false;
   private closing: Promise<void> | null = null;
   private readonly machines = new Map<string, Promise<Machine>>();
+  /** heartbeats and since downgrades under way, per shard (see idle) */
+  private readonly background = new Map<string, Set<Promise<void>>>();
   private readonly handles = new Set<{ expire(): Promise<void> }>();
   readonly config: PersistConfig;
   readonly admin: Admin;
@@ -57,6 +59,16 @@ export class PersistClient {
       compactor: this.compactor,
       gc: this.gc,
       isClosed: () => this.closed || this.closing !== null,
+      track: (shardId, step) => {
+        let steps = this.background.get(shardId);
+        if (!steps) this.background.set(shardId, (steps = new Set()));
+        const settled = step.then(
+          () => undefined,
+          () => undefined,
+        );
+        steps.add(settled);
+        void settled.then(() => steps.delete(settled));
+      },
       register: (h) => {
         this.handles.add(h);
         return () => this.handles.delete(h);
@@ -243,15 +255,17 @@ export class PersistClient {
   }
 
   /**
-   * Resolves once every background step this client started (compaction, GC) for the shard, or
+   * Resolves once every background step this client started (heartbeats, since downgrades of
+   * listens, compaction, GC) for the shard, or
    * for all shards, has settled. Loops because one settled step may start the next.
    */
   async idle(shard?: string): Promise<void> {
     const ids = shard === undefined ? [...this.machines.keys()] : [parseShardId(shard)];
     for (let round = 0; round < 1000; round++) {
-      const busy = ids.filter((id) => this.compactor.isRunning(id) || this.gc.isRunning(id));
+      const steps = (id: string) => [...(this.background.get(id) ?? [])];
+      const busy = ids.filter((id) => this.compactor.isRunning(id) || this.gc.isRunning(id) || steps(id).length > 0);
       if (busy.length === 0) return;
-      await Promise.all(busy.map((id) => Promise.all([this.compactor.idle(id), this.gc.idleShard(id)])));
+      await Promise.all(busy.map((id) => Promise.all([this.compactor.idle(id), this.gc.idleShard(id), ...steps(id)])));
     }
   }
 }

@@ -15,6 +15,8 @@ export interface ClientContext {
   readonly gc: GcScheduler;
   /** true from the moment close() starts, so that the waits it wakes answer ClientClosedError */
   isClosed(): boolean;
+  /** background steps (heartbeats, a listen's since downgrade) register here so client.idle() can wait for them */
+  track(shardId: string, step: Promise<unknown>): void;
   /** handles register so that close() can expire them */
   register(h: { expire(): Promise<void> }): () => void;
 }
@@ -39,9 +41,10 @@ export abstract class HandleBase {
   protected startHeartbeat(intervalMs: number): void {
     this.timer = setInterval(() => {
       if (this.expired || this.ctx.isClosed()) return this.stopHeartbeat();
-      this.heartbeat().catch((e) => {
+      const beat = this.heartbeat().catch((e) => {
         if (e instanceof LeaseExpiredError) this.markExpired();
       });
+      this.ctx.track(this.machine.shardId, beat);
     }, Math.max(10, intervalMs));
     this.timer.unref();
   }

@@ -187,7 +187,8 @@ describe('Listen leases and waits', () => {
       clock.advance(5000);
     }
     expect(followed.frontier()).toEqual([6]);
-    await expect.poll(() => sinceOf(follow.readerId)).toEqual([5]);
+    await c.idle(shard);
+    expect(await sinceOf(follow.readerId)).toEqual([5]);
     expect(await sinceOf(hold.readerId)).toEqual([0]);
     expect((await c.inspectShard(shard)).since).toEqual([0]);
     const sub = await (await c.openLeasedReader(shard, strings)).subscribe([2], { holdSince: true });

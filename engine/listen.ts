@@ -127,7 +127,7 @@ export class ListenImpl<K, V> implements Listen<K, V> {
     if (now - this.lastDowngradeMs < SINCE_DOWNGRADE_INTERVAL_MS) return;
     this.lastDowngradeMs = now;
     const since: Antichain = this.progress.length ? [Math.max(this.asOf, this.progress[0] - 1)] : [];
-    this.handle.downgradeSince(since).catch(() => undefined);
+    this.handle.trackBackground(this.handle.downgradeSince(since).catch(() => undefined));
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<ListenEvent<K, V>> {

@@ -359,6 +359,11 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
     await this.machine.apply((s) => t.expireLeasedReader(s, { readerId: this.readerId }));
   }
 
+  /** For listen/subscribe: a background step client.idle() waits for. */
+  trackBackground(step: Promise<unknown>): void {
+    this.ctx.track(this.shardId, step);
+  }
+
   /** For listen/subscribe: the same checks as a public call. */
   assertUsable(): void {
     this.check();
