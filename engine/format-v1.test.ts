@@ -20,8 +20,8 @@ function copyOfFixture(): string {
   return path;
 }
 
-const sorted = (us: FixtureUpdate[]): FixtureUpdate[] =>
-  [...us].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
+const sorted = (us: readonly (readonly [string, string, number, number])[]): FixtureUpdate[] =>
+  us.map((u) => [...u] as FixtureUpdate).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
 
 describe('a sandbox written by the format-1 engine', () => {
   it('opens and reads exactly the data it was written with, in every shard', async () => {
