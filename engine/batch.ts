@@ -195,8 +195,8 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
         return { key: `inline:${cols.len}`, encodedSizeBytes: size, len: cols.len, inline };
       }
     }
-    const bytes = encodePart(cols);
     const key = partKey(this.deps.shardId, this.deps.now());
+    const bytes = encodePart(cols, key);
     await retryExternal(() => this.deps.blob.set(key, bytes), `write part ${key}`);
     return { key, encodedSizeBytes: bytes.length, len: cols.len };
   }
