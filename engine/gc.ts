@@ -7,7 +7,7 @@ import type { Blob, Consensus } from './location/types.js';
 import { rollupKey, type Machine } from './machine.js';
 import { encodeState } from './state/encode.js';
 import { applyDiff } from './state/diff.js';
-import { decodeDiff } from './state/encode.js';
+import { decodeDiffAt } from './state/encode.js';
 import { seqnoSince } from './state/transitions.js';
 import type { ShardState } from './state/types.js';
 
@@ -38,7 +38,7 @@ async function collectThrough(
     );
     if (entries.length === 0) break;
     for (const e of entries) {
-      s = applyDiff(s, decodeDiff(`${s.shardId}@${e.seqno}`, e.data));
+      s = applyDiff(s, decodeDiffAt(s.shardId, e.seqno, e.data));
       referencedKeys(s, into);
     }
     from = entries[entries.length - 1].seqno + 1;
