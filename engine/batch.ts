@@ -128,9 +128,15 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     return this.arena.sizeBytes >= this.deps.targetBytes || this.arena.len >= MAX_ARENA_ROWS;
   }
 
+  /** Bad input rejects the returned promise (the contract's add is async), never throws. */
   add(key: K, val: V, time: number, diff: number): Promise<void> {
-    if (this.push(key, val, time, diff)) return this.flush();
-    return this.pending;
+    let full: boolean;
+    try {
+      full = this.push(key, val, time, diff);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return full ? this.flush() : this.pending;
   }
 
   /** Writes the arena as one sorted part; it continues the current run when it sorts after it. */
