@@ -3,6 +3,7 @@
 // versions were bound to their keys.
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PersistClient } from './index.js';
 import { expectedAt, FIXTURE_SHARDS, fixtureUpper, type FixtureUpdate } from './testing/fixture-contents.js';
@@ -24,6 +25,19 @@ const sorted = (us: readonly (readonly [string, string, number, number])[]): Fix
   us.map((u) => [...u] as FixtureUpdate).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
 
 describe('a sandbox written by the format-1 engine', () => {
+  it('is what it claims: format-1 parts and state versions, inline and blob parts, rollups', () => {
+    const db = new Database(FIXTURE, { readonly: true });
+    const parts = db.prepare("SELECT value FROM blob WHERE key LIKE '%/part/%'").all() as { value: Buffer }[];
+    const rollups = db.prepare("SELECT value FROM blob WHERE key LIKE '%/rollup/%'").all() as { value: Buffer }[];
+    const versions = db.prepare('SELECT data FROM consensus').all() as { data: Buffer }[];
+    db.close();
+    expect(parts.length).toBeGreaterThan(3);
+    expect(parts.every((p) => p.value.readUInt16LE(4) === 1)).toBe(true);
+    expect(rollups.length).toBeGreaterThan(1);
+    expect([...rollups.map((r) => r.value[4]), ...versions.map((v) => v.data[4])].every((b) => b === 0x7b)).toBe(true);
+    expect(versions.some((v) => v.data.includes('"inline"'))).toBe(true);
+  });
+
   it('opens and reads exactly the data it was written with, in every shard', async () => {
     const c = await PersistClient.openSandbox(copyOfFixture(), { compactionEnabled: false });
     expect((await c.listShards()).sort()).toEqual(FIXTURE_SHARDS.map((s) => s.id).sort());
@@ -31,6 +45,8 @@ describe('a sandbox written by the format-1 engine', () => {
       const upper = fixtureUpper(id);
       const info = await c.inspectShard(id);
       expect(info.upper).toEqual([upper]);
+      // The first shard's history holds a compaction.
+      if (id === FIXTURE_SHARDS[0].id) expect(info.batches.some((b) => b.level > 0)).toBe(true);
       const r = await c.openLeasedReader(id, strings);
       for (const asOf of [upper - 1, 4]) {
         expect(sorted(await r.snapshotAndFetch([asOf]))).toEqual(expectedAt(id, asOf));

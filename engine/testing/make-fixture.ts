@@ -1,16 +1,18 @@
-// Writes engine/testing/fixtures/sandbox-v1.sqlite: a sandbox as an engine version writes it, so
-// that later engines are tested against real old bytes (part format 1, unversioned state diffs).
-// Run once per format change with the engine of that format: `npx tsx engine/testing/make-fixture.ts [out]`.
+// Writes engine/testing/fixtures/sandbox-v<part format>.sqlite: a sandbox as this engine writes
+// it, so that later engines are tested against real old bytes. sandbox-v1.sqlite was written by the
+// engine of part format 1 and unversioned state diffs (before parts and versions named their
+// place). Run it with the engine whose format is to be kept: `npx tsx engine/testing/make-fixture.ts [out]`.
 // What it writes is described in fixture-contents.ts, which the test reads too.
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { PersistClient } from '../index.js';
+import { PART_FORMAT_VERSION } from '../part/encode.js';
 import { FIXTURE_SHARDS, fixtureSteps } from './fixture-contents.js';
 import { strings } from './util.js';
 
-const out = resolve(process.argv[2] ?? new URL('./fixtures/sandbox-v1.sqlite', import.meta.url).pathname);
+const out = resolve(process.argv[2] ?? new URL(`./fixtures/sandbox-v${PART_FORMAT_VERSION}.sqlite`, import.meta.url).pathname);
 const dir = mkdtempSync(join(tmpdir(), 'shardscope-fixture-'));
 const path = join(dir, 'sandbox.sqlite');
 try {
