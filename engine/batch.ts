@@ -139,9 +139,15 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     return this.arena.sizeBytes >= this.deps.targetBytes || this.arena.len >= MAX_ARENA_ROWS;
   }
 
+  /** Bad input rejects the returned promise (the contract's add is async), never throws. */
   add(key: K, val: V, time: number, diff: number): Promise<void> {
-    if (this.push(key, val, time, diff)) return this.flush();
-    return this.pending;
+    let full: boolean;
+    try {
+      full = this.push(key, val, time, diff);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return full ? this.flush() : this.pending;
   }
 
   /** Writes the arena as one sorted part; it continues the current run when it sorts after it. */
@@ -206,8 +212,8 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
         return { key: `inline:${cols.len}`, encodedSizeBytes: size, len: cols.len, inline };
       }
     }
-    const bytes = encodePart(cols);
     const key = partKey(this.deps.shardId, this.deps.now());
+    const bytes = encodePart(cols, key);
     await retryExternal(() => this.deps.blob.set(key, bytes), `write part ${key}`);
     return { key, encodedSizeBytes: bytes.length, len: cols.len };
   }

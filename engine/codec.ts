@@ -18,20 +18,35 @@ const enc = new TextEncoder();
 const dec = new TextDecoder('utf-8', { fatal: true });
 const EMPTY = new Uint8Array(0);
 
+// Strings round-trip exactly: a leading U+FEFF is data, not a byte-order mark to strip, and bytes
+// that are not UTF-8 are an error, never U+FFFD.
+const stringDec = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The string codec accepts well-formed strings only: a lone surrogate has no UTF-8 encoding. */
+function checkString(v: unknown): asserts v is string {
+  if (typeof v !== 'string') throw new InvalidUsageError('InvalidArgument', `string codec got ${typeof v}`);
+  if (!(v as string & { isWellFormed(): boolean }).isWellFormed()) {
+    throw new InvalidUsageError('InvalidArgument', 'string codec got an ill-formed string (a lone surrogate), which has no UTF-8 encoding');
+  }
+}
+
 const string: Codec<string> = {
   name: 'string',
   encode(v) {
-    if (typeof v !== 'string') throw new InvalidUsageError('InvalidArgument', `string codec got ${typeof v}`);
+    checkString(v);
     return enc.encode(v);
   },
-  decode: (b) => dec.decode(b),
+  decode: (b) => stringDec.decode(b),
   encodeInto(v, dst, offset) {
     if (typeof v !== 'string') throw new InvalidUsageError('InvalidArgument', `string codec got ${typeof v}`);
     // ASCII is copied by hand: short keys are the common case and this allocates nothing.
     const n = v.length;
     for (let i = 0; i < n; i++) {
       const c = v.charCodeAt(i);
-      if (c >= 0x80) return enc.encodeInto(v, dst.subarray(offset)).written;
+      if (c >= 0x80) {
+        checkString(v);
+        return enc.encodeInto(v, dst.subarray(offset)).written;
+      }
       dst[offset + i] = c;
     }
     return n;

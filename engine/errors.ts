@@ -89,3 +89,56 @@ export class LocationError extends Error {
     super(message, options);
   }
 }
+
+/** An engine error as plain data, to cross a worker thread or process boundary with its type. */
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+  readonly key?: string;
+  readonly kind?: InvalidUsageKind;
+  readonly since?: Antichain;
+  readonly determinate?: boolean;
+}
+
+export function errorToWire(e: unknown): WireError {
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
+  const w: { -readonly [K in keyof WireError]: WireError[K] } = { name: e.name, message: e.message };
+  if (e instanceof CorruptDataError) w.key = e.key;
+  if (e instanceof InvalidUsageError) w.kind = e.kind;
+  if (e instanceof SinceError) w.since = e.since;
+  if (e instanceof LocationError) w.determinate = e.determinate;
+  return w;
+}
+
+/** The error errorToWire described, as its own type again (an unknown type becomes a plain Error). */
+export function errorFromWire(w: WireError): Error {
+  let e: Error;
+  switch (w.name) {
+    case 'CorruptDataError':
+      e = new CorruptDataError(String(w.key), '');
+      break;
+    case 'InvalidUsageError':
+      e = new InvalidUsageError(w.kind ?? 'InvalidArgument', w.message);
+      break;
+    case 'SinceError':
+      e = new SinceError(w.since ?? [], w.message);
+      break;
+    case 'LeaseExpiredError':
+      e = new LeaseExpiredError(w.message);
+      break;
+    case 'ClientClosedError':
+      e = new ClientClosedError(w.message);
+      break;
+    case 'RuntimeShutdownError':
+      e = new RuntimeShutdownError(w.message);
+      break;
+    case 'LocationError':
+      e = new LocationError(w.message, w.determinate === true);
+      break;
+    default:
+      e = new Error(w.message);
+      if (w.name && w.name !== 'Error') Object.defineProperty(e, 'name', { value: w.name, configurable: true });
+  }
+  e.message = w.message;
+  return e;
+}

@@ -42,9 +42,21 @@ function binaryColumn(values: readonly string[]): { offsets: Int32Array; data: U
 }
 
 export function columnsFromInline(key: string, u: InlineUpdates): PartColumns {
+  if (typeof u !== 'object' || u === null || ![u.k, u.v, u.t, u.d].every(Array.isArray)) {
+    throw new CorruptDataError(key, 'inline part is not four columns');
+  }
   const len = u.t.length;
   if (u.k.length !== len || u.v.length !== len || u.d.length !== len) {
     throw new CorruptDataError(key, 'inline part columns differ in length');
+  }
+  // State is checksummed, but a part read as data must hold what parts hold: safe integer
+  // times and diffs, and base64 keys and values (which Buffer would otherwise decode leniently).
+  for (let i = 0; i < len; i++) {
+    const t = u.t[i];
+    const d = u.d[i];
+    if (!Number.isSafeInteger(t) || t < 0) throw new CorruptDataError(key, `inline row ${i} time ${t} is not a non-negative safe integer`);
+    if (!Number.isSafeInteger(d)) throw new CorruptDataError(key, `inline row ${i} diff ${d} is not a safe integer`);
+    if (!isBase64(u.k[i]) || !isBase64(u.v[i])) throw new CorruptDataError(key, `inline row ${i} key or value is not base64`);
   }
   return {
     len,
@@ -53,6 +65,12 @@ export function columnsFromInline(key: string, u: InlineUpdates): PartColumns {
     times: Float64Array.from(u.t),
     diffs: Float64Array.from(u.d),
   };
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function isBase64(s: unknown): boolean {
+  return typeof s === 'string' && BASE64.test(s);
 }
 
 export async function fetchColumns(blob: Blob, part: PartRef): Promise<PartColumns> {

@@ -11,7 +11,7 @@ import type { Blob, Consensus } from './location/types.js';
 import { rollupKey, type Machine } from './machine.js';
 import { encodeState } from './state/encode.js';
 import { applyDiff } from './state/diff.js';
-import { decodeDiff } from './state/encode.js';
+import { decodeDiffAt } from './state/encode.js';
 import { seqnoSince } from './state/transitions.js';
 import type { ShardState } from './state/types.js';
 
@@ -78,7 +78,7 @@ async function collectRetained(
     }
     for (const e of entries) {
       if (e.seqno > until) return;
-      s = applyDiff(s, decodeDiff(`${shardId}@${e.seqno}`, e.data));
+      s = applyDiff(s, decodeDiffAt(shardId, e.seqno, e.data));
       referencedKeys(s, into);
     }
   }

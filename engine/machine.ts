@@ -6,7 +6,7 @@ import { retryExternal } from './location/retry.js';
 import type { PersistConfig } from './config.js';
 import { ClientClosedError, CorruptDataError, InvalidUsageError, LocationError } from './errors.js';
 import { applyDiff } from './state/diff.js';
-import { decodeDiff, decodeState, encodeDiff, encodeState } from './state/encode.js';
+import { decodeDiffAt, decodeRollup, encodeDiff, encodeState } from './state/encode.js';
 import { commit, type Outcome } from './state/transitions.js';
 import { initialState, type Changes, type RollupRef, type ShardState } from './state/types.js';
 
@@ -119,7 +119,7 @@ export class Machine {
           latest = state.seqno;
         }
         const diff = commit(state, changes, now, latest);
-        const data = encodeDiff(diff);
+        const data = encodeDiff(this.shardId, diff);
         let res: CasResult;
         try {
           res = await retryExternal(
@@ -328,7 +328,7 @@ export class Machine {
     for (const r of candidates.reverse()) {
       const bytes = await retryExternal(() => this.deps.blob.get(r.key), `get ${r.key}`);
       if (bytes) {
-        base = decodeState(r.key, bytes);
+        base = decodeRollup(this.shardId, r.seqno, r.key, bytes);
         break;
       }
     }
@@ -379,7 +379,7 @@ async function replayFrom(
     if (entries[0].seqno !== from) return null;
     for (const e of entries) {
       if (e.seqno > until) return state;
-      state = applyDiff(state, decodeDiff(`${shardId}@${e.seqno}`, e.data));
+      state = applyDiff(state, decodeDiffAt(shardId, e.seqno, e.data));
     }
     if (entries.length < SCAN_PAGE) return state;
   }
@@ -390,11 +390,11 @@ export async function loadLatestState(shardId: string, deps: MachineDeps): Promi
   const { consensus, blob } = deps;
   const head = await retryExternal(() => consensus.head(shardId), `head ${shardId}`);
   if (!head) return initialState(shardId);
-  const headDiff = decodeDiff(`${shardId}@${head.seqno}`, head.data);
+  const headDiff = decodeDiffAt(shardId, head.seqno, head.data);
   const tryRollup = async (seqno: number): Promise<ShardState | null> => {
     const key = rollupKey(shardId, seqno);
     const bytes = await retryExternal(() => blob.get(key), `get ${key}`);
-    return bytes ? decodeState(key, bytes) : null;
+    return bytes ? decodeRollup(shardId, seqno, key, bytes) : null;
   };
   if (headDiff.latestRollup !== null) {
     const base = await tryRollup(headDiff.latestRollup);

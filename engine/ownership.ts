@@ -6,7 +6,7 @@ import { InvalidUsageError } from './errors.js';
 import type { Blob, Consensus } from './location/types.js';
 import { retryExternal } from './location/retry.js';
 import type { Machine } from './machine.js';
-import { decodeDiff } from './state/encode.js';
+import { decodeDiffAt } from './state/encode.js';
 import type { PartRef, ShardState } from './state/types.js';
 
 const SCAN_PAGE = 1024;
@@ -38,7 +38,7 @@ export async function retainedPartKeys(machine: Machine, consensus: Consensus): 
     for (let from = base.seqno + 1; ; ) {
       const entries = await retryExternal(() => consensus.scan(shardId, from, SCAN_PAGE), `scan ${shardId}`);
       for (const e of entries) {
-        const diff = decodeDiff(`${shardId}@${e.seqno}`, e.data);
+        const diff = decodeDiffAt(shardId, e.seqno, e.data);
         for (const b of diff.batchesAdded ?? []) for (const run of b.runs) for (const p of run) if (!p.inline) keys.add(p.key);
       }
       if (entries.length < SCAN_PAGE) return keys;

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { deleteParts, partKey } from '../batch.js';
-import { CorruptDataError } from '../errors.js';
+import { CorruptDataError, errorFromWire, errorToWire } from '../errors.js';
 import type { Blob } from '../location/types.js';
 import { retryExternal } from '../location/retry.js';
 import type { Machine } from '../machine.js';
@@ -16,6 +16,7 @@ import * as t from '../state/transitions.js';
 import type { PartRef, ShardState } from '../state/types.js';
 import type { PersistConfig } from '../config.js';
 import { runMergeJob, type JobResult, type MergeJob } from './merge-job.js';
+import type { FromWorker, ToWorker } from './protocol.js';
 import { nextCompaction, type CompactionRequest } from './spine.js';
 
 export interface CompactionProgress {
@@ -141,12 +142,14 @@ export class Compactor {
     return outcome(applied, res);
   }
 
-  private writePartIo(shardId: string) {
-    return async (bytes: Uint8Array, len: number): Promise<PartRef> => {
-      const key = partKey(shardId, this.deps.config.now());
-      await retryExternal(() => this.deps.blob.set(key, bytes), `write part ${key}`);
-      return { key, encodedSizeBytes: bytes.length, len };
-    };
+  private mintKey(shardId: string): string {
+    return partKey(shardId, this.deps.config.now());
+  }
+
+  /** Writes a part encoded for key (see mintKey). */
+  private async writePart(key: string, bytes: Uint8Array, len: number): Promise<PartRef> {
+    await retryExternal(() => this.deps.blob.set(key, bytes), `write part ${key}`);
+    return { key, encodedSizeBytes: bytes.length, len };
   }
 
   private async fetchIo(part: PartRef): Promise<Uint8Array> {
@@ -162,7 +165,6 @@ export class Compactor {
     signal?: AbortSignal,
   ): Promise<JobResult> {
     if (signal?.aborted) return Promise.reject(new Error('compaction cancelled'));
-    const write = this.writePartIo(shardId);
     const inputBytes = job.runs.reduce((n, r) => n + r.parts.reduce((m, p) => m + p.encodedSizeBytes, 0), 0);
     // Starting a worker costs more than merging a few small parts here.
     const spec = inputBytes >= INLINE_MERGE_MAX_BYTES ? workerSpec() : null;
@@ -174,7 +176,8 @@ export class Compactor {
           const inline = inlineFromColumns(cols);
           const size = inlineSize(inline);
           if (size <= this.deps.config.inlineWritesMaxBytes) return { key: `inline:${cols.len}`, encodedSizeBytes: size, len: cols.len, inline };
-          return write(encodePart(cols), cols.len);
+          const key = this.mintKey(shardId);
+          return this.writePart(key, encodePart(cols, key), cols.len);
         },
         progress,
         cancelled: () => (signal?.aborted ? new Error('compaction cancelled') : null),
@@ -183,42 +186,50 @@ export class Compactor {
     return new Promise<JobResult>((resolve, reject) => {
       const worker = new Worker(spec.url, { execArgv: spec.execArgv });
       const written: PartRef[] = [];
+      const minted = new Set<string>();
       const fail = (e: Error): void => {
         void worker.terminate();
         void deleteParts(this.deps.blob, [written]).finally(() => reject(e));
       };
-      signal?.addEventListener('abort', () => worker.postMessage({ type: 'cancel' }), { once: true });
+      signal?.addEventListener('abort', () => worker.postMessage({ type: 'cancel' } satisfies ToWorker), { once: true });
       worker.on('error', fail);
-      worker.on('message', (m: Record<string, any>) => {
+      const send = (msg: ToWorker): void => worker.postMessage(msg);
+      const failed = (id: number) => (e: unknown) => send({ type: 'failed', id, error: errorToWire(e) });
+      worker.on('message', (m: FromWorker) => {
         switch (m.type) {
           case 'fetch':
-            this.fetchIo(m.part).then(
-              (bytes) => worker.postMessage({ type: 'part', id: m.id, bytes }),
-              (e: Error) => worker.postMessage({ type: 'failed', id: m.id, message: e.message }),
-            );
+            this.fetchIo(m.part).then((bytes) => send({ type: 'part', id: m.id, bytes }), failed(m.id));
             break;
+          case 'mint': {
+            const key = this.mintKey(shardId);
+            minted.add(key);
+            send({ type: 'key', id: m.id, key });
+            break;
+          }
           case 'write':
-            write(m.bytes, m.len).then(
-              (ref) => {
-                written.push(ref);
-                worker.postMessage({ type: 'written', id: m.id, ref });
-              },
-              (e: Error) => worker.postMessage({ type: 'failed', id: m.id, message: e.message }),
-            );
+            // Only under a key minted for this job: the worker never names where blobs go.
+            if (!minted.delete(m.key)) {
+              failed(m.id)(new Error(`compaction worker asked to write ${m.key}, which was not minted for it`));
+              break;
+            }
+            this.writePart(m.key, m.bytes, m.len).then((ref) => {
+              written.push(ref);
+              send({ type: 'written', id: m.id, ref });
+            }, failed(m.id));
             break;
           case 'progress':
-            progress?.(m as never);
+            progress?.({ rowsIn: m.rowsIn, rowsOut: m.rowsOut, partsIn: m.partsIn, partsTotal: m.partsTotal });
             break;
           case 'done':
             void worker.terminate();
             resolve(m.result);
             break;
           case 'error':
-            fail(m.key ? new CorruptDataError(m.key, m.message) : new Error(m.message));
+            fail(errorFromWire(m.error));
             break;
         }
       });
-      worker.postMessage({ type: 'job', job });
+      send({ type: 'job', job });
     });
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidUsageError } from '../errors.js';
 import { MAX_ARENA_ROWS, UpdateArena } from './arena.js';
-import { randBytes, randInt, refCompareRows, refConsolidate, rng, type Row, rowsOf, show, structureProblem } from './test-util.js';
+import { randBytes, randInt, refCompareRows, refConsolidate, refConsolidateExact, rng, type Row, rowsOf, show, structureProblem } from './test-util.js';
 
 type Tuning = ConstructorParameters<typeof UpdateArena>[1];
 
@@ -167,5 +167,25 @@ describe('UpdateArena', () => {
     const out = a.sortAndConsolidate();
     expect(out.len).toBe(MAX_ARENA_ROWS);
     expect(out.times[MAX_ARENA_ROWS - 1]).toBe(MAX_ARENA_ROWS - 1);
+  });
+
+  it('keeps diff sums past the safe integers exact, as rows of safe integers (never throws)', () => {
+    const MAX = Number.MAX_SAFE_INTEGER;
+    const k = new Uint8Array([7]);
+    const v = new Uint8Array([8]);
+    const two = arenaOf([[k, v, 1, 2 ** 52 + 1], [k, v, 1, 2 ** 52 + 1]]).sortAndConsolidate();
+    expect(show(rowsOf(two))).toEqual(show([[k, v, 1, MAX], [k, v, 1, 3]]));
+    const big = [MAX, -MAX, 2 ** 52 + 1, -(2 ** 52 + 1), MAX - 1, 1, -1, 2];
+    for (let seed = 1; seed < 80; seed++) {
+      const r = rng(seed);
+      const keys = [new Uint8Array([1]), new Uint8Array([2]), new Uint8Array(0)];
+      const rows: Row[] = Array.from({ length: 1 + randInt(r, 40) }, () => [keys[randInt(r, 3)], v, randInt(r, 3), big[randInt(r, big.length)]]);
+      const want = show(refConsolidateExact(rows));
+      for (const tuning of [{ bucketMinBytes: Infinity }, { bucketMinBytes: 0, bucketBytes: 64 }]) {
+        const out = arenaOf(rows, tuning).sortAndConsolidate();
+        expect(structureProblem(out)).toBeNull();
+        expect(show(rowsOf(out)), `seed ${seed}`).toEqual(want);
+      }
+    }
   });
 });

@@ -16,6 +16,7 @@ import type { Codec } from '../codec.js';
 import { InvalidUsageError } from '../errors.js';
 import { compareBytesDV, equalBytesDV } from './compare.js';
 import { copyRange, grownBytes } from './copy.js';
+import { MAX_DIFF, overflowRest, spillOf } from './diff-sum.js';
 import type { PartColumns } from './types.js';
 
 /** The most rows an arena holds (positions must fit 21 bits); the builder flushes before. */
@@ -25,7 +26,7 @@ const TWO21 = 2097152;
 const TWO32 = 4294967296;
 const INSERTION_MAX = 16;
 const RADIX_MIN = 2048;
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const MAX_SAFE = MAX_DIFF;
 /** Int32 offsets bound the bytes of one arena. */
 const MAX_ARENA_BYTES = 0x7fffffff;
 /** time f64, diff f64, key length u32, value length u32 */
@@ -284,6 +285,7 @@ export class UpdateArena {
     let po = -1; // the record of the last output row
     let pkl = 0;
     let pvl = 0;
+    let carry = 0; // of the group in progress (see diff-sum.ts)
     for (let i = 0; i < n; i++) {
       const o = perm[i];
       const t = sv.getFloat64(o, true);
@@ -302,12 +304,20 @@ export class UpdateArena {
       ) {
         const sum = outD[m - 1] + d;
         if (sum > MAX_SAFE || sum < -MAX_SAFE) {
-          throw new InvalidUsageError('InvalidDiff', 'the sum of the diffs of one (key, val, time) is not a safe integer');
+          const o = overflowRest(outD[m - 1], d);
+          outD[m - 1] = o.rest;
+          carry += o.up;
+        } else {
+          outD[m - 1] = sum;
         }
-        outD[m - 1] = sum;
         continue;
       }
-      if (m > 0 && outD[m - 1] === 0) {
+      if (carry !== 0) {
+        m = spillGroup(outKo, outKd, outVo, outVd, outT, outD, m, carry);
+        carry = 0;
+        kp = outKo[m];
+        vp = outVo[m];
+      } else if (m > 0 && outD[m - 1] === 0) {
         // The previous group summed to zero: overwrite it.
         m--;
         kp = outKo[m];
@@ -326,7 +336,8 @@ export class UpdateArena {
       pkl = kl;
       pvl = vl;
     }
-    if (m > 0 && outD[m - 1] === 0) m--;
+    if (carry !== 0) m = spillGroup(outKo, outKd, outVo, outVd, outT, outD, m, carry);
+    else if (m > 0 && outD[m - 1] === 0) m--;
     if (m === n) {
       return { len: n, keys: { offsets: outKo, data: outKd }, vals: { offsets: outVo, data: outVd }, times: outT, diffs: outD };
     }
@@ -534,4 +545,40 @@ export class UpdateArena {
       this.digits.set(srcD, lo);
     }
   }
+}
+
+/**
+ * Writes out the group in row m - 1 whose exact sum is carry * MAX + outD[m - 1] (carry != 0):
+ * as copies of that row (a group of g rows never needs more than g, so the buffers have room).
+ * Returns the new row count; the offsets of rows [0, m] stay valid.
+ */
+function spillGroup(
+  ko: Int32Array,
+  kd: Uint8Array,
+  vo: Int32Array,
+  vd: Uint8Array,
+  times: Float64Array,
+  diffs: Float64Array,
+  m: number,
+  carry: number,
+): number {
+  const g = m - 1;
+  const { sign, full, rest } = spillOf(carry, diffs[g]);
+  const rows = full + (rest !== 0 ? 1 : 0);
+  if (rows === 0) return g;
+  const ks = ko[g];
+  const ke = ko[g + 1];
+  const vs = vo[g];
+  const ve = vo[g + 1];
+  for (let r = 0; r < rows; r++) {
+    const at = g + r;
+    diffs[at] = r < full ? sign * MAX_DIFF : rest;
+    if (r === 0) continue;
+    times[at] = times[g];
+    kd.copyWithin(ko[at], ks, ke);
+    vd.copyWithin(vo[at], vs, ve);
+    ko[at + 1] = ko[at] + (ke - ks);
+    vo[at + 1] = vo[at] + (ve - vs);
+  }
+  return g + rows;
 }

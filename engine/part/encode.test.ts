@@ -61,7 +61,7 @@ describe('encodePart / decodePart', () => {
       [4, 3000],
     ]) {
       const rows = randomRows(seed, n);
-      const bytes = encodePart(colsOf(rows));
+      const bytes = encodePart(colsOf(rows), 'k1');
       expect(Buffer.from(bytes.subarray(0, 4)).toString('latin1')).toBe('SSP1');
       const back = decodePart('k1', bytes);
       expect(structureProblem(back)).toBeNull();
@@ -70,7 +70,7 @@ describe('encodePart / decodePart', () => {
   });
 
   it('round-trips the empty part and times near 2^53 - 1', () => {
-    const empty = decodePart('e', encodePart(emptyColumns()));
+    const empty = decodePart('e', encodePart(emptyColumns(), 'e'));
     expect(empty.len).toBe(0);
     expect(structureProblem(empty)).toBeNull();
     const rows: Row[] = [
@@ -78,7 +78,7 @@ describe('encodePart / decodePart', () => {
       [new Uint8Array([0]), new Uint8Array(0), MAX - 1, MAX],
       [new Uint8Array([0, 0]), new Uint8Array([255]), 0, -1],
     ];
-    expect(show(rowsOf(decodePart('x', encodePart(colsOf(rows)))))).toEqual(show(rows));
+    expect(show(rowsOf(decodePart('x', encodePart(colsOf(rows), 'x'))))).toEqual(show(rows));
   });
 
   it('encodes columns whose offsets do not start at zero or whose arrays are longer than len', () => {
@@ -91,11 +91,11 @@ describe('encodePart / decodePart', () => {
       times: c.times.subarray(5),
       diffs: c.diffs.subarray(5),
     };
-    expect(show(rowsOf(decodePart('s', encodePart(shifted))))).toEqual(show(rows.slice(5, 15)));
+    expect(show(rowsOf(decodePart('s', encodePart(shifted, 's'))))).toEqual(show(rows.slice(5, 15)));
   });
 
   it('decodes from an unaligned buffer', () => {
-    const bytes = encodePart(colsOf(randomRows(5, 100)));
+    const bytes = encodePart(colsOf(randomRows(5, 100)), 'u');
     const buf = new Uint8Array(bytes.length + 3);
     buf.set(bytes, 3);
     expect(show(rowsOf(decodePart('u', buf.subarray(3))))).toEqual(show(randomRows(5, 100)));
@@ -114,9 +114,9 @@ describe('encodePart / decodePart', () => {
     ];
     for (const [t, d, kind] of bad) {
       const c = colsOf([[new Uint8Array(1), new Uint8Array(1), t, d]]);
-      expect(() => encodePart(c)).toThrow(InvalidUsageError);
+      expect(() => encodePart(c, 'bad')).toThrow(InvalidUsageError);
       try {
-        encodePart(c);
+        encodePart(c, 'bad');
       } catch (e) {
         expect((e as InvalidUsageError).kind).toBe(kind);
       }
@@ -125,14 +125,48 @@ describe('encodePart / decodePart', () => {
 
   it('is small for a single row (its speed is measured in perf.ts)', () => {
     const one = colsOf([[new Uint8Array(16), new Uint8Array(16), 1, 1]]);
-    const bytes = encodePart(one);
+    const bytes = encodePart(one, 'one');
     expect(bytes.length).toBeLessThan(1024);
     expect(decodePart('one', bytes).len).toBe(1);
   });
 });
 
+describe('a part is bound to its key', () => {
+  const rows = randomRows(21, 30);
+  const key = 's11111111-1111-4111-8111-111111111111/part/mx5513jd-1daac87e-7965-4da6-9640-f958777171b4';
+
+  it('decodes under the key it was written for', () => {
+    expect(show(rowsOf(decodePart(key, encodePart(colsOf(rows), key))))).toEqual(show(rows));
+  });
+
+  it('is corrupt data under any other key, of its shard or another, naming the key asked for', () => {
+    const bytes = encodePart(colsOf(rows), key);
+    const sameShard = key.replace('1daac87e', '1daac87f');
+    const otherShard = key.replace('s11111111', 's22222222');
+    for (const other of [sameShard, otherShard, key.slice(0, -1), `${key}x`, '']) {
+      const err = expectCorrupt(() => decodePart(other, bytes), other);
+      expect(err.message).toContain('wrong key');
+      expect(err.message).toContain(key);
+    }
+  });
+
+  it('keys of any length and non-ASCII keys round-trip, and bind too', () => {
+    for (const k of ['', 'a', 'abcdefg', 'abcdefgh', 'ünïcødé/part/☃', 'x'.repeat(1000)]) {
+      const bytes = encodePart(colsOf(rows), k);
+      expect(show(rowsOf(decodePart(k, bytes)))).toEqual(show(rows));
+      expect(() => decodePart(`${k}?`, bytes)).toThrow(CorruptDataError);
+    }
+  });
+
+  it('still reads format-1 parts (no key in the header)', () => {
+    const v2 = encodePart(colsOf(rows), key);
+    const payload = v2.slice(v2.length - new DataView(v2.buffer, v2.byteOffset).getUint32(8, true));
+    expect(show(rowsOf(decodePart('any-key', frame(payload))))).toEqual(show(rows));
+  });
+});
+
 describe('decodePart on corrupt bytes', () => {
-  const good = encodePart(colsOf(randomRows(11, 50)));
+  const good = encodePart(colsOf(randomRows(11, 50)), 'good');
 
   it('rejects any single flipped byte (header or payload)', () => {
     const r = rng(12);
@@ -141,26 +175,26 @@ describe('decodePart on corrupt bytes', () => {
     for (const p of positions) {
       const bad = good.slice();
       bad[p] ^= 1 << randInt(r, 8);
-      expectCorrupt(() => decodePart(`blob/${p}`, bad), `blob/${p}`);
+      expectCorrupt(() => decodePart('good', bad), 'good');
     }
   });
 
   it('rejects truncation and trailing garbage', () => {
     for (const n of [0, 1, 4, 15, 16, 17, 100, good.length - 8, good.length - 1]) {
-      expectCorrupt(() => decodePart('trunc', good.subarray(0, n)), 'trunc');
+      expectCorrupt(() => decodePart('good', good.subarray(0, n)), 'good');
     }
     const longer = new Uint8Array(good.length + 8);
     longer.set(good);
-    expectCorrupt(() => decodePart('long', longer), 'long');
+    expectCorrupt(() => decodePart('good', longer), 'good');
   });
 
   it('rejects a wrong magic and an unknown version', () => {
     const m = good.slice();
     m.set([0x50, 0x41, 0x52, 0x31], 0); // "PAR1"
-    expect(expectCorrupt(() => decodePart('magic', m), 'magic').message).toMatch(/magic/);
+    expect(expectCorrupt(() => decodePart('good', m), 'good').message).toMatch(/magic/);
     const v = good.slice();
-    v[4] = 2;
-    expect(expectCorrupt(() => decodePart('ver', v), 'ver').message).toMatch(/version/);
+    v[4] = 3;
+    expect(expectCorrupt(() => decodePart('good', v), 'good').message).toMatch(/version/);
   });
 
   it('rejects a checksummed payload that is not Arrow', () => {
@@ -211,7 +245,8 @@ describe('decodePart on corrupt bytes', () => {
       [new Uint8Array(7).fill(1), new Uint8Array(0), 1, 1],
       [new Uint8Array(990).fill(2), new Uint8Array(0), 1, 1],
     ];
-    const payload = encodePart(colsOf(rows)).slice(PART_HEADER_BYTES);
+    const encoded = encodePart(colsOf(rows), 'p');
+    const payload = encoded.slice(encoded.length - new DataView(encoded.buffer, encoded.byteOffset).getUint32(8, true));
     const needle = Buffer.from(new Int32Array([0, 3, 10, 1000]).buffer);
     const at = Buffer.from(payload).indexOf(needle);
     expect(at).toBeGreaterThan(0);

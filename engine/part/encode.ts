@@ -1,10 +1,15 @@
-// The part format: a 16-byte header and an Arrow IPC stream of one record batch
+// The part format: a header and an Arrow IPC stream of one record batch
 // {k: Binary, v: Binary, t: Int64, d: Int64}.
 //
 //   0  magic "SSP1"
-//   4  u16 format version (1), u16 flags (0)
+//   4  u16 format version (2), u16 flags (0)
 //   8  u32 payload length (the bytes after the header)
-//  12  u32 CRC32 of the payload
+//  12  u32 CRC32 of the key bytes followed by the payload
+//  16  u16 key length L, then the part's blob key (UTF-8), zero-padded to a multiple of 8 bytes
+//
+// The key binds the bytes to the place they belong: a valid part copied or restored under another
+// part's key (of this shard or another) is corrupt data, never another part's rows. Version 1
+// (written before: a 16-byte header without the key) is still read, unbound.
 //
 // Arrow data is built straight from the typed arrays and read back from the vectors' raw buffers:
 // Arrow's row API is far too slow for millions of updates. The header keeps the payload 8-byte
@@ -28,8 +33,17 @@ import { int64FromNumbers, numbersFromInt64 } from './int64.js';
 import type { BinaryColumn, PartColumns } from './types.js';
 
 export const PART_MAGIC = 0x31505353; // "SSP1" read as a little-endian u32
-export const PART_FORMAT_VERSION = 1;
+export const PART_FORMAT_VERSION = 2;
+/** The fixed part of the header, and all of a version-1 header. */
 export const PART_HEADER_BYTES = 16;
+const MAX_KEY_BYTES = 0xffff;
+const utf8 = new TextEncoder();
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
+
+/** Header bytes of a version-2 part with a key of keyBytes bytes. */
+function headerBytes(keyBytes: number): number {
+  return (PART_HEADER_BYTES + 2 + keyBytes + 7) & ~7;
+}
 
 const FIELDS = [
   new Field('k', new Binary(), false),
@@ -39,10 +53,11 @@ const FIELDS = [
 ];
 const SCHEMA = new Schema(FIELDS);
 
-/** Writes the part header in front of the Arrow stream, so the stream is not copied again. */
+/** Writes room for the part header in front of the Arrow stream, so the stream is not copied again. */
 class PartStreamWriter extends RecordBatchStreamWriter {
+  headerBytes = PART_HEADER_BYTES;
   protected override _writeSchema(schema: Schema): this {
-    this._write(new Uint8Array(PART_HEADER_BYTES));
+    this._write(new Uint8Array(this.headerBytes));
     return super._writeSchema(schema);
   }
 }
@@ -75,8 +90,13 @@ function int64Data(values: Float64Array, len: number, what: 'time' | 'diff'): Da
   return makeData({ type: new Int64(), length: len, nullCount: 0, data: out });
 }
 
-/** Encodes columns (which must hold safe integer times and diffs) as one part. */
-export function encodePart(cols: PartColumns): Uint8Array {
+/**
+ * Encodes columns (which must hold safe integer times and diffs) as one part, bound to key: the
+ * blob key it will be stored under, which decodePart checks.
+ */
+export function encodePart(cols: PartColumns, key: string): Uint8Array {
+  const keyBytes = utf8.encode(key);
+  if (keyBytes.length > MAX_KEY_BYTES) throw new InvalidUsageError('InvalidArgument', `part key is over ${MAX_KEY_BYTES} bytes`);
   const len = cols.len;
   const struct = makeData({
     type: new Struct(FIELDS),
@@ -89,17 +109,21 @@ export function encodePart(cols: PartColumns): Uint8Array {
       int64Data(cols.diffs, len, 'diff'),
     ],
   });
+  const header = headerBytes(keyBytes.length);
   const writer = new PartStreamWriter();
+  writer.headerBytes = header;
   writer.write(new RecordBatch(SCHEMA, struct));
   writer.finish();
   const out = writer.toUint8Array(true);
-  const payload = out.subarray(PART_HEADER_BYTES);
-  const view = new DataView(out.buffer, out.byteOffset, PART_HEADER_BYTES);
+  const payload = out.subarray(header);
+  const view = new DataView(out.buffer, out.byteOffset, header);
   view.setUint32(0, PART_MAGIC, true);
   view.setUint16(4, PART_FORMAT_VERSION, true);
   view.setUint16(6, 0, true);
   view.setUint32(8, payload.length, true);
-  view.setUint32(12, crc32(payload), true);
+  view.setUint32(12, crc32(payload, crc32(keyBytes)), true);
+  view.setUint16(16, keyBytes.length, true);
+  out.set(keyBytes, 18);
   return out;
 }
 
@@ -146,24 +170,63 @@ function int64Column(key: string, name: string, data: Data, len: number, nonNega
   return out;
 }
 
-/**
- * Decodes a part written by encodePart. Anything wrong with the bytes is a CorruptDataError naming
- * key. The binary columns of the result may be views into bytes, which must not be modified.
- */
-export function decodePart(key: string, bytes: Uint8Array): PartColumns {
+/** The payload of a checked part: its header is intact and names key (version 1: names nothing). */
+function checkedPayload(key: string, bytes: Uint8Array): Uint8Array {
   if (bytes.length < PART_HEADER_BYTES) throw new CorruptDataError(key, `truncated part (${bytes.length} bytes)`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, PART_HEADER_BYTES);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== PART_MAGIC) throw new CorruptDataError(key, 'not a part (bad magic)');
   const version = view.getUint16(4, true);
-  if (version !== PART_FORMAT_VERSION) throw new CorruptDataError(key, `unknown part format version ${version}`);
+  if (version !== 1 && version !== PART_FORMAT_VERSION) throw new CorruptDataError(key, `unknown part format version ${version}`);
   const flags = view.getUint16(6, true);
   if (flags !== 0) throw new CorruptDataError(key, `unknown part flags ${flags}`);
-  const payload = bytes.subarray(PART_HEADER_BYTES);
+  let header = PART_HEADER_BYTES;
+  let stored: Uint8Array | null = null;
+  if (version !== 1) {
+    if (bytes.length < PART_HEADER_BYTES + 2) throw new CorruptDataError(key, `truncated part (${bytes.length} bytes)`);
+    const keyLen = view.getUint16(16, true);
+    header = headerBytes(keyLen);
+    if (bytes.length < header) throw new CorruptDataError(key, `truncated part (${bytes.length} bytes)`);
+    stored = bytes.subarray(18, 18 + keyLen);
+    for (let i = 18 + keyLen; i < header; i++) {
+      if (bytes[i] !== 0) throw new CorruptDataError(key, 'part header padding is not zero');
+    }
+  }
+  const payload = bytes.subarray(header);
   const expectedLen = view.getUint32(8, true);
   if (payload.length !== expectedLen) {
     throw new CorruptDataError(key, `payload is ${payload.length} bytes, header says ${expectedLen}`);
   }
-  if (crc32(payload) !== view.getUint32(12, true)) throw new CorruptDataError(key, 'checksum mismatch');
+  const crc = stored ? crc32(payload, crc32(stored)) : crc32(payload);
+  if (crc !== view.getUint32(12, true)) throw new CorruptDataError(key, 'checksum mismatch');
+  if (stored && !sameKey(stored, key)) {
+    let named: string;
+    try {
+      named = JSON.stringify(utf8Fatal.decode(stored));
+    } catch {
+      named = 'an undecodable key';
+    }
+    throw new CorruptDataError(key, `the part stored here belongs to ${named}: a part under the wrong key`);
+  }
+  return payload;
+}
+
+function sameKey(stored: Uint8Array, key: string): boolean {
+  // Keys are ASCII in practice: compare without encoding.
+  if (stored.length === key.length) {
+    let i = 0;
+    while (i < stored.length && stored[i] === key.charCodeAt(i)) i++;
+    if (i === stored.length) return true;
+  }
+  return Buffer.compare(stored, utf8.encode(key)) === 0;
+}
+
+/**
+ * Decodes a part written by encodePart under key. Anything wrong with the bytes, including a part
+ * that was written for another key, is a CorruptDataError naming key. The binary columns of the
+ * result may be views into bytes, which must not be modified.
+ */
+export function decodePart(key: string, bytes: Uint8Array): PartColumns {
+  const payload = checkedPayload(key, bytes);
 
   let batches: RecordBatch[];
   let schema: Schema;

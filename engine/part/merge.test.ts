@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidUsageError } from '../errors.js';
 import { mergePartsSync, mergeRuns, type MergeOptions, type MergeRun } from './merge.js';
-import { colsOf, randBytes, randInt, refCompareRows, refConsolidate, rng, type Row, rowsOf, show, structureProblem } from './test-util.js';
+import { colsOf, randBytes, randInt, refCompareRows, refConsolidate, refConsolidateExact, rng, type Row, rowsOf, show, structureProblem } from './test-util.js';
 import type { PartColumns } from './types.js';
 
 interface RunSpec {
@@ -155,13 +155,57 @@ describe('mergeRuns', () => {
     await expect(collect(mergeRuns([run], { advanceTo: 0, consolidate: true, chunkRows: 10 }))).rejects.toThrow('blob down');
   });
 
-  it('rejects a diff sum outside the safe integers', async () => {
+  it('keeps a diff sum past the safe integers as rows of safe integers, never failing', async () => {
     const k = new Uint8Array([1]);
+    const MAX = Number.MAX_SAFE_INTEGER;
     const specs: RunSpec[] = [
-      { parts: [[[k, k, 1, Number.MAX_SAFE_INTEGER]]], timeLower: 0, timeUpper: Infinity },
+      { parts: [[[k, k, 0, MAX]]], timeLower: 0, timeUpper: Infinity },
       { parts: [[[k, k, 1, 1]]], timeLower: 0, timeUpper: Infinity },
     ];
-    await expect(collect(mergeRuns(mergeRunsOf(specs).runs, { advanceTo: 0, consolidate: true, chunkRows: 10 }))).rejects.toThrow(InvalidUsageError);
+    const out = await collect(mergeRuns(mergeRunsOf(specs).runs, { advanceTo: 1, consolidate: true, chunkRows: 10 }));
+    expect(show(out.flatMap(rowsOf))).toEqual(show([[k, k, 1, MAX], [k, k, 1, 1]]));
+    // Merged again with more of the same, and with what cancels it: exact, in any order.
+    const again: RunSpec[] = [
+      { parts: [out.flatMap(rowsOf)], timeLower: 0, timeUpper: Infinity },
+      { parts: [[[k, k, 1, 2 ** 52 + 1]]], timeLower: 0, timeUpper: Infinity },
+    ];
+    const out2 = await collect(mergeRuns(mergeRunsOf(again).runs, { advanceTo: 1, consolidate: true, chunkRows: 10 }));
+    expect(show(out2.flatMap(rowsOf))).toEqual(show([[k, k, 1, MAX], [k, k, 1, 2 ** 52 + 2]]));
+    const cancel: RunSpec[] = [
+      { parts: [out.flatMap(rowsOf)], timeLower: 0, timeUpper: Infinity },
+      { parts: [[[k, k, 1, -MAX]], [[k, new Uint8Array([2]), 1, 5]]], timeLower: 0, timeUpper: Infinity },
+      { parts: [[[k, k, 1, -1]]], timeLower: 0, timeUpper: Infinity },
+    ];
+    const out3 = await collect(mergeRuns(mergeRunsOf(cancel).runs, { advanceTo: 1, consolidate: true, chunkRows: 10 }));
+    expect(show(out3.flatMap(rowsOf))).toEqual(show([[k, new Uint8Array([2]), 1, 5]]));
+  });
+
+  it('matches exact sums on random huge diffs, in chunks and in memory', async () => {
+    const MAX = Number.MAX_SAFE_INTEGER;
+    const big = [MAX, -MAX, 2 ** 52 + 1, -(2 ** 52 + 1), MAX - 1, 2 ** 53 - 2, 1, -1, 3];
+    for (let seed = 500; seed < 560; seed++) {
+      const r = rng(seed);
+      const keys = [new Uint8Array([1]), new Uint8Array([2]), new Uint8Array([2, 0])];
+      const specs: RunSpec[] = Array.from({ length: 1 + randInt(r, 5) }, () => {
+        const raw: Row[] = Array.from({ length: randInt(r, 30) }, () => [keys[randInt(r, 3)], keys[0], randInt(r, 3), big[randInt(r, big.length)]]);
+        const rows = refConsolidateExact(raw);
+        const parts: Row[][] = [];
+        for (let i = 0; i < rows.length; ) {
+          // Cut anywhere, also between the rows of one spilled (key, val, time).
+          const n = 1 + randInt(r, 4);
+          parts.push(rows.slice(i, i + n));
+          i += n;
+        }
+        return { parts, timeLower: 0, timeUpper: Infinity };
+      });
+      const all = specs.flatMap((s) => s.parts.flat()).map(([k, v, t, d]) => [k, v, Math.max(t, 1), d] as Row);
+      const want = show(refConsolidateExact(all));
+      const chunks = await collect(mergeRuns(mergeRunsOf(specs).runs, { advanceTo: 1, consolidate: true, chunkRows: 1 + randInt(r, 4) }));
+      expect(show(chunks.flatMap(rowsOf)), `seed ${seed}`).toEqual(want);
+      const sync = mergePartsSync(specs.map((s) => ({ cols: colsOf(s.parts.flat()), timeLower: 0, timeUpper: Infinity })), { advanceTo: 1, consolidate: true, chunkRows: MAX });
+      expect(structureProblem(sync)).toBeNull();
+      expect(show(rowsOf(sync)), `seed ${seed}`).toEqual(want);
+    }
   });
 });
 

@@ -6,10 +6,10 @@
 // kept times are advanced to max(t, advanceTo), which keeps every run sorted (advancing is
 // monotone), though it can make neighbouring rows equal: consolidation sums equal (key, val, time)
 // across and within runs and drops zero sums.
-import { InvalidUsageError } from '../errors.js';
 import { emptyColumns } from './columns.js';
 import { compareBytesDV, equalBytesDV } from './compare.js';
 import { copyRange, grownBytes } from './copy.js';
+import { MAX_DIFF, overflowRest, spillOf } from './diff-sum.js';
 import type { PartColumns } from './types.js';
 
 export interface MergeRun {
@@ -31,7 +31,7 @@ export interface MergePart {
   timeUpper: number; // Infinity = none
 }
 
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const MAX_SAFE = MAX_DIFF;
 const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
 const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_OFFSETS = new Int32Array(1);
@@ -128,6 +128,8 @@ class ChunkBuilder {
   len = 0;
   private kp = 0;
   private vp = 0;
+  /** of the group in progress, the last row (see diff-sum.ts) */
+  private carry = 0;
 
   constructor(
     private readonly consolidate: boolean,
@@ -159,10 +161,17 @@ class ChunkBuilder {
       ) {
         const s = this.diffs[last] + d;
         if (s > MAX_SAFE || s < -MAX_SAFE) {
-          throw new InvalidUsageError('InvalidDiff', 'the sum of the diffs of one (key, val, time) is not a safe integer');
+          const o = overflowRest(this.diffs[last], d);
+          this.diffs[last] = o.rest;
+          this.carry += o.up;
+        } else {
+          this.diffs[last] = s;
         }
-        this.diffs[last] = s;
         return true;
+      }
+      if (this.carry !== 0) {
+        this.spill();
+        return this.push(c);
       }
       if (this.diffs[last] === 0) {
         // The group in progress summed to zero: drop it.
@@ -196,8 +205,47 @@ class ChunkBuilder {
     return true;
   }
 
+  /** Writes out the group in progress whose sum left the safe range, as copies of its row. */
+  private spill(): void {
+    const g = this.len - 1;
+    const { sign, full, rest } = spillOf(this.carry, this.diffs[g]);
+    this.carry = 0;
+    const rows = full + (rest !== 0 ? 1 : 0);
+    if (rows === 0) {
+      this.len = g;
+      this.kp = this.ko[g];
+      this.vp = this.vo[g];
+      return;
+    }
+    this.diffs[g] = full > 0 ? sign * MAX_DIFF : rest;
+    const kl = this.ko[g + 1] - this.ko[g];
+    const vl = this.vo[g + 1] - this.vo[g];
+    for (let r = 1; r < rows; r++) {
+      const n = this.len;
+      if (n === this.times.length) this.growRows();
+      if (this.kp + kl > this.kd.length) {
+        this.kd = grownBytes(this.kd, this.kp, this.kp + kl);
+        this.kv = new DataView(this.kd.buffer);
+      }
+      if (this.vp + vl > this.vd.length) {
+        this.vd = grownBytes(this.vd, this.vp, this.vp + vl);
+        this.vv = new DataView(this.vd.buffer);
+      }
+      this.kd.copyWithin(this.kp, this.ko[g], this.ko[g] + kl);
+      this.vd.copyWithin(this.vp, this.vo[g], this.vo[g] + vl);
+      this.kp += kl;
+      this.vp += vl;
+      this.times[n] = this.times[g];
+      this.diffs[n] = r < full ? sign * MAX_DIFF : rest;
+      this.len = n + 1;
+      this.ko[n + 1] = this.kp;
+      this.vo[n + 1] = this.vp;
+    }
+  }
+
+  /** Room for at least one more row (a group spilled into a full chunk may pass chunkRows). */
   private growRows(): void {
-    const cap = Math.max(16, Math.min(this.times.length * 2, this.chunkRows));
+    const cap = Math.max(16, this.len + 1, Math.min(this.times.length * 2, this.chunkRows));
     const ko = new Int32Array(cap + 1);
     ko.set(this.ko);
     this.ko = ko;
@@ -218,6 +266,7 @@ class ChunkBuilder {
    * merge does not pin the big buffers.
    */
   finish(): PartColumns {
+    if (this.carry !== 0) this.spill();
     let n = this.len;
     if (this.consolidate && n > 0 && this.diffs[n - 1] === 0) n--;
     if (n === 0) return emptyColumns();

@@ -81,7 +81,7 @@ async function arena(): Promise<void> {
     await measure(REPS, () => {
       const a = new UpdateArena();
       fillArena(a);
-      encodePart(a.sortAndConsolidate());
+      encodePart(a.sortAndConsolidate(), 'perf');
     }),
     '>= 2M/s',
   );
@@ -92,7 +92,7 @@ async function arena(): Promise<void> {
     await measure(REPS, () => {
       reused.clear();
       fillArena(reused);
-      encodePart(reused.sortAndConsolidate());
+      encodePart(reused.sortAndConsolidate(), 'perf');
     }),
     '>= 2M/s',
   );
@@ -122,8 +122,8 @@ async function codec(): Promise<void> {
   const a = new UpdateArena();
   fillArena(a);
   const cols = a.sortAndConsolidate();
-  let bytes = encodePart(cols);
-  line(`encodePart ${cols.len} rows (${(bytes.length / 1e6).toFixed(1)} MB)`, cols.len, await measure(REPS, () => (bytes = encodePart(cols))));
+  let bytes = encodePart(cols, 'perf');
+  line(`encodePart ${cols.len} rows (${(bytes.length / 1e6).toFixed(1)} MB)`, cols.len, await measure(REPS, () => (bytes = encodePart(cols, 'perf'))));
   line(`decodePart ${cols.len} rows`, cols.len, await measure(REPS, () => decodePart('perf', bytes)), '>= 10M/s');
 
   const one: PartColumns = {
@@ -133,11 +133,11 @@ async function codec(): Promise<void> {
     times: new Float64Array([1]),
     diffs: new Float64Array([1]),
   };
-  const small = encodePart(one);
+  const small = encodePart(one, 'one');
   const iters = 5000;
-  for (let i = 0; i < 2000; i++) decodePart('one', encodePart(one)); // warm up
+  for (let i = 0; i < 2000; i++) decodePart('one', encodePart(one, 'one')); // warm up
   const enc1 = await measure(REPS, () => {
-    for (let i = 0; i < iters; i++) encodePart(one);
+    for (let i = 0; i < iters; i++) encodePart(one, 'one');
   });
   const dec1 = await measure(REPS, () => {
     for (let i = 0; i < iters; i++) decodePart('one', small);

@@ -50,6 +50,43 @@ export function refConsolidate(rows: readonly Row[]): Row[] {
   return [...m.values()].filter((r) => r[3] !== 0).sort(refCompareRows);
 }
 
+/**
+ * Like refConsolidate, with exact (BigInt) sums: a sum past the safe integers is written as rows
+ * of +-MAX_SAFE_INTEGER and a remainder of the same sign, as the engine keeps them.
+ */
+export function refConsolidateExact(rows: readonly Row[]): Row[] {
+  const MAX = BigInt(Number.MAX_SAFE_INTEGER);
+  const m = new Map<string, { row: Row; sum: bigint }>();
+  for (const row of rows) {
+    const id = `${hex(row[0])}/${hex(row[1])}/${row[2]}`;
+    const e = m.get(id);
+    if (e) e.sum += BigInt(row[3]);
+    else m.set(id, { row, sum: BigInt(row[3]) });
+  }
+  const out: Row[] = [];
+  for (const { row, sum } of [...m.values()].sort((a, b) => refCompareRows(a.row, b.row))) {
+    const sign = sum < 0n ? -1n : 1n;
+    let left = sum * sign;
+    while (left > 0n) {
+      const d = left > MAX ? MAX : left;
+      out.push([row[0], row[1], row[2], Number(d * sign)]);
+      left -= d;
+    }
+  }
+  return out;
+}
+
+/** The exact sum of the diffs of rows, by (key, val, time). */
+export function exactSums(rows: readonly Row[]): Map<string, bigint> {
+  const m = new Map<string, bigint>();
+  for (const [k, v, t, d] of rows) {
+    const id = `${hex(k)}/${hex(v)}/${t}`;
+    m.set(id, (m.get(id) ?? 0n) + BigInt(d));
+  }
+  for (const [id, s] of m) if (s === 0n) m.delete(id);
+  return m;
+}
+
 /** The rows of columns, with copied bytes, in a comparable form. */
 export function rowsOf(c: PartColumns): Row[] {
   const out: Row[] = [];

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { CorruptDataError } from './errors.js';
+import { columnsFromInline, inlineFromColumns } from './fetch.js';
+import type { InlineUpdates } from './state/types.js';
+
+describe('inline parts', () => {
+  const good: InlineUpdates = { k: ['YQ==', ''], v: ['Yg==', 'YWJj'], t: [0, 2 ** 40], d: [Number.MAX_SAFE_INTEGER, -3] };
+
+  it('round-trip through columns', () => {
+    expect(inlineFromColumns(columnsFromInline('inline:2', good))).toEqual(good);
+  });
+
+  it('are corrupt data when they do not hold what a part holds', () => {
+    const bad: [string, unknown][] = [
+      ['time not an integer', { ...good, t: [0.5, 1] }],
+      ['negative time', { ...good, t: [-1, 1] }],
+      ['time past the safe integers', { ...good, t: [2 ** 53, 1] }],
+      ['diff past the safe integers', { ...good, d: [2 ** 53, 1] }],
+      ['diff not a number', { ...good, d: ['1', 1] }],
+      ['key not base64', { ...good, k: ['Y!==', ''] }],
+      ['value not a string', { ...good, v: [null, 'YWJj'] }],
+      ['columns of different lengths', { ...good, d: [1] }],
+      ['a missing column', { k: good.k, v: good.v, t: good.t }],
+    ];
+    for (const [what, u] of bad) {
+      expect(() => columnsFromInline('inline:2', u as InlineUpdates), what).toThrow(CorruptDataError);
+    }
+  });
+});
