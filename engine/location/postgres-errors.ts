@@ -5,6 +5,7 @@
 // a timeout on either side, an admin shutdown, an error we do not recognise) may have committed,
 // and the engine resolves it by re-reading state.
 import { LocationError } from '../errors.js';
+import { notRetryable } from './retry.js';
 
 export function pgCode(e: unknown): string {
   return typeof e === 'object' && e !== null ? String((e as { code?: unknown }).code ?? '') : '';
@@ -55,7 +56,10 @@ export function pgError(e: unknown, where: string, what: string, mutating: boole
   const code = pgCode(e);
   const msg = e instanceof Error ? e.message : String(e);
   const determinate = !mutating || !sent || provesNotApplied(e);
-  return new LocationError(`PostgreSQL ${what} at ${where} failed: ${msg || code}${code ? ` [${code}]` : ''}${hintFor(e, msg)}`, determinate, {
+  const out = new LocationError(`PostgreSQL ${what} at ${where} failed: ${msg || code}${code ? ` [${code}]` : ''}${hintFor(e, msg)}`, determinate, {
     cause: e,
   });
+  // Wrong password, unknown user or database, missing privilege: waiting will not fix them.
+  const permanent = /^(28|3D|42501)/.test(code) || /password must be a string/i.test(msg);
+  return permanent ? notRetryable(out) : out;
 }
