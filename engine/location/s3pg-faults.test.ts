@@ -59,7 +59,7 @@ const until = async (cond: () => boolean, ms = 60_000) => {
 };
 
 /** Every acknowledged key is in the shard exactly once, and nothing else is. */
-async function checkExactlyOnce(loc: Location, shard: string, acked: string[]): Promise<number> {
+async function checkExactlyOnce(loc: Location, shard: string, acked: string[]): Promise<{ count: number; leaked: string[] }> {
   const c = await PersistClient.open(loc);
   try {
     const r = await c.openLeasedReader(shard, strings);
@@ -70,7 +70,9 @@ async function checkExactlyOnce(loc: Location, shard: string, acked: string[]): 
     for (const key of acked) expect(counts.get(key), key).toBe(1);
     for (const [k, d] of counts) expect(d, k).toBe(1);
     await r.expire();
-    return counts.size;
+    // Nothing a failed or retried write uploaded is left behind once GC has run.
+    await c.admin.forceGc(shard);
+    return { count: counts.size, leaked: await c.admin.unreferencedBlobs() };
   } finally {
     await c.close();
   }
@@ -101,7 +103,7 @@ describe('s3 + postgres under faults', () => {
     expect(code, w.stderr()).toBe(0);
     expect(kills).toBeGreaterThan(0);
     expect(w.acks).toHaveLength(150);
-    expect(await checkExactlyOnce(loc, shard, w.acks)).toBe(150);
+    expect((await checkExactlyOnce(loc, shard, w.acks)).count).toBe(150);
     console.log(`pg_terminate_backend every 150 ms: ${kills} backends killed, 150 acks, each once`);
   }, 180_000);
 
@@ -112,7 +114,7 @@ describe('s3 + postgres under faults', () => {
     const b = startWriter(loc, shard, 60, 'b', 20);
     const codes = await Promise.all([a.exited, b.exited]);
     expect(codes, a.stderr() + b.stderr()).toEqual([0, 0]);
-    expect(await checkExactlyOnce(loc, shard, [...a.acks, ...b.acks])).toBe(120);
+    expect((await checkExactlyOnce(loc, shard, [...a.acks, ...b.acks])).count).toBe(120);
   }, 120_000);
 
   it('a silent endpoint (accepts, never answers) fails PersistClient.open within seconds, naming it', async () => {
@@ -166,7 +168,9 @@ describe('s3 + postgres with servers of their own, stopped and restarted', () =>
     const code = await w.exited;
     expect(code, w.stderr()).toBe(0);
     expect(w.acks).toHaveLength(60);
-    expect(await checkExactlyOnce(loc, shard, w.acks)).toBe(60);
+    const { count, leaked } = await checkExactlyOnce(loc, shard, w.acks);
+    expect(count).toBe(60);
+    expect(leaked).toEqual([]);
     return during;
   }
 
