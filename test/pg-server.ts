@@ -6,7 +6,7 @@
 // /usr/lib/postgresql/*/bin when present, else the embedded ones, so a machine with only Node and
 // npm runs the tests too.
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +54,8 @@ export interface PgServer {
   stop(): void;
 }
 
-export async function startPostgres(): Promise<PgServer> {
+/** `password`: the postgres user needs it over TCP (scram-sha-256); otherwise every login is trusted. */
+export async function startPostgres(opts: { password?: string } = {}): Promise<PgServer> {
   const bin = pgBinDir();
   if (!existsSync(join(bin, 'initdb'))) {
     throw new Error(
@@ -80,7 +81,14 @@ export async function startPostgres(): Promise<PgServer> {
   }
   const data = join(dir, 'data');
   const port = await freePort();
-  run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+  const auth = ['-A', 'trust'];
+  if (opts.password !== undefined) {
+    const pwfile = join(dir, 'pwfile');
+    writeFileSync(pwfile, `${opts.password}\n`);
+    if (isRoot) chownSync(pwfile, Number(execFileSync('id', ['-u', 'postgres']).toString().trim()), Number(execFileSync('id', ['-g', 'postgres']).toString().trim()));
+    auth.splice(0, 2, '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`);
+  }
+  run('initdb', ['-D', data, '-U', 'postgres', ...auth, '-E', 'UTF8', '--no-sync', '--no-instructions']);
   // Durability is irrelevant for a throwaway test server; speed is not.
   const serverOpts = [
     `-c listen_addresses=127.0.0.1`,
