@@ -172,6 +172,22 @@ describe('PostgresConsensus as an operator runs it', () => {
     await expect(PostgresConsensus.open(withParams(uri, { schema: 'Bad-Name' }))).rejects.toThrow(/schema must be a lower-case SQL identifier/);
   });
 
+  it('opens in parallel on a fresh schema (table creation is serialised), and adopts a table written before heads existed', async () => {
+    const schema = `par_${Date.now()}`;
+    const many = await Promise.all(Array.from({ length: 4 }, () => PostgresConsensus.open(withParams(uri, { schema }))));
+    for (const c of many) await c.close();
+    // A table in the layout of earlier versions: versions only, no heads.
+    const legacy = `legacy_${Date.now()}`;
+    await adminQuery(`CREATE SCHEMA ${legacy}`);
+    await adminQuery(`CREATE TABLE ${legacy}.shardscope_consensus (shard TEXT NOT NULL, seqno BIGINT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (shard, seqno))`);
+    await adminQuery(`INSERT INTO ${legacy}.shardscope_consensus VALUES ('s', 1, '\\x01'), ('s', 2, '\\x02')`);
+    const c = await PostgresConsensus.open(withParams(uri, { schema: legacy }));
+    expect(await c.compareAndSet('s', 1, { seqno: 3, data: new Uint8Array() })).toMatchObject({ ok: false, current: { seqno: 2 } });
+    expect(await c.compareAndSet('s', 2, { seqno: 3, data: new Uint8Array([3]) })).toEqual({ ok: true });
+    expect(await c.truncate('s', 3)).toBe(2);
+    await c.close();
+  });
+
   it('the compare-and-set holds under whatever isolation level the URI asks for', async () => {
     for (const level of ['serializable', 'repeatable\\ read', 'read\\ committed']) {
       const u = withParams(uri, { options: `-c default_transaction_isolation=${level}` });
