@@ -44,7 +44,15 @@ function counter(ms = 3000) {
   };
 }
 
-export function consensusConformance(name: string, open: () => Promise<ConsensusPair>): void {
+export interface ConsensusConformanceOptions {
+  /**
+   * Truncating past the head (or a key with no versions) rejects with InvalidUsageError, as
+   * Materialize's consensus does, instead of deleting all but the head.
+   */
+  truncatePastHeadRejects?: boolean;
+}
+
+export function consensusConformance(name: string, open: () => Promise<ConsensusPair>, options: ConsensusConformanceOptions = {}): void {
   describe(`${name}: Consensus conformance`, () => {
     let pair: ConsensusPair;
     const opened: ConsensusPair[] = [];
@@ -119,10 +127,17 @@ export function consensusConformance(name: string, open: () => Promise<Consensus
       expect(await a.truncate(k, 3)).toBe(2);
       expect(await a.truncate(k, 3)).toBe(0);
       expect((await a.scan(k, 0, 10)).map((x) => x.seqno)).toEqual([3, 4, 5]);
-      expect(await a.truncate(k, 1000)).toBe(2);
+      if (options.truncatePastHeadRejects) {
+        await expect(a.truncate(k, 6)).rejects.toBeInstanceOf(InvalidUsageError);
+        await expect(a.truncate(key(), 10)).rejects.toBeInstanceOf(InvalidUsageError);
+        expect((await a.scan(k, 0, 10)).map((x) => x.seqno)).toEqual([3, 4, 5]);
+        expect(await a.truncate(k, 5)).toBe(2);
+      } else {
+        expect(await a.truncate(k, 1000)).toBe(2);
+        expect(await a.truncate(key(), 10)).toBe(0);
+      }
       expect((await a.scan(k, 0, 10)).map((x) => x.seqno)).toEqual([5]);
       expect((await a.head(k))?.seqno).toBe(5);
-      expect(await a.truncate(key(), 10)).toBe(0);
       // The chain goes on from the head after truncation.
       expect(await a.compareAndSet(k, 5, v(6))).toEqual({ ok: true });
     });

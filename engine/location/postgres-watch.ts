@@ -1,14 +1,14 @@
-// Change notification for PostgresConsensus: LISTEN for the NOTIFY each compare-and-set sends,
-// and poll the watched heads as a fallback for lost connections or notifications.
+// Change notification for PostgresConsensus: LISTEN on each watched key's channel for the NOTIFY
+// its compare-and-set sends, and poll the watched heads as a fallback for lost connections or
+// notifications. While anything is watched, the connection and the poll timer keep the process
+// alive (a process that only waits for a listen must not exit); with no watcher, neither exists.
 import pg from 'pg';
 import { Watchers } from './watchers.js';
 
-export const CHANNEL = 'shardscope_consensus';
-
 export interface PgWatchDeps {
-  connectionString: string;
-  connectTimeoutMs: number;
+  clientConfig: pg.ClientConfig;
   pollIntervalMs: number;
+  channel(key: string): string;
   /** Heads of the given keys (absent: no versions). */
   heads(keys: string[]): Promise<Map<string, number>>;
 }
@@ -18,23 +18,34 @@ export class PgWatch {
   /** Head per watched key as last known here; absent until first learned. */
   private readonly known = new Map<string, number | null>();
   private listener: pg.Client | null = null;
+  /** Set once the listener has connected and subscribed to every watched channel. */
+  private listening = false;
+  /** LISTEN/UNLISTEN statements run one after another on the listener. */
+  private commands: Promise<unknown> = Promise.resolve();
   private poller: NodeJS.Timeout | null = null;
   private reconnectDelay = 100;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
   private pollAgain = false;
+  /** Times the listener connection was (re)established, for tests and diagnostics. */
+  connects = 0;
 
   constructor(private readonly deps: PgWatchDeps) {}
 
   /** `seen`: the newest head the caller has already read, if any; anything newer notifies. */
-  add(key: string, onChange: () => void, seen: number | undefined): () => void {
+  add(key: string, onChange: (seqno?: number) => void, seen: number | undefined): () => void {
+    const first = !this.watchers.has(key);
     const off = this.watchers.add(key, onChange);
     if (!this.known.has(key) && seen !== undefined) this.known.set(key, seen);
     this.start();
+    if (first && this.listening) this.command(`LISTEN "${this.deps.channel(key)}"`);
     void this.poll();
     return () => {
       off();
-      if (!this.watchers.has(key)) this.known.delete(key);
+      if (!this.watchers.has(key)) {
+        this.known.delete(key);
+        if (this.listening) this.command(`UNLISTEN "${this.deps.channel(key)}"`);
+      }
       if (this.watchers.size === 0) this.stop();
     };
   }
@@ -55,8 +66,15 @@ export class PgWatch {
   private onNotification(payload: string | undefined): void {
     const space = payload?.indexOf(' ') ?? -1;
     if (!payload || space < 0) return;
+    // The payload names the key, so a channel-name collision cannot wake the wrong watcher.
     const key = payload.slice(space + 1);
     if (this.watchers.has(key)) this.advance(key, Number(payload.slice(0, space)));
+  }
+
+  private command(sql: string): void {
+    const client = this.listener;
+    if (!client) return;
+    this.commands = this.commands.then(() => client.query(sql)).catch(() => undefined);
   }
 
   private poll(): Promise<void> {
@@ -91,36 +109,41 @@ export class PgWatch {
   }
 
   private start(): void {
-    if (!this.poller) {
-      this.poller = setInterval(() => void this.poll(), this.deps.pollIntervalMs);
-      this.poller.unref();
-    }
+    if (!this.poller) this.poller = setInterval(() => void this.poll(), this.deps.pollIntervalMs);
     if (!this.listener && !this.reconnectTimer) void this.listen();
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.deps.connectionString, connectionTimeoutMillis: this.deps.connectTimeoutMs });
+    const client = new pg.Client(this.deps.clientConfig);
     this.listener = client;
+    this.listening = false;
     const lost = () => {
       if (this.listener !== client) return;
       this.listener = null;
+      this.listening = false;
       client.end().catch(() => undefined);
       if (this.watchers.size === 0) return;
       this.reconnectTimer = setTimeout(() => {
         this.reconnectTimer = null;
         if (this.watchers.size > 0) void this.listen();
       }, this.reconnectDelay);
-      this.reconnectTimer.unref();
       this.reconnectDelay = Math.min(this.reconnectDelay * 2, 5000);
     };
+    // A dropped connection (restart, pg_terminate_backend) must never be an unhandled 'error'.
     client.on('error', lost);
     client.on('end', lost);
     client.on('notification', (n) => this.onNotification(n.payload));
     try {
       await client.connect();
-      // The notification socket alone must not keep the process alive.
-      (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
-      await client.query(`LISTEN ${CHANNEL}`);
+      // Notification waits are long by nature; no statement timeout on this connection.
+      await client.query('SET statement_timeout = 0');
+      const keys = new Set(this.watchers.keys());
+      if (keys.size) await client.query([...keys].map((k) => `LISTEN "${this.deps.channel(k)}"`).join('; '));
+      if (this.listener !== client) return;
+      this.listening = true;
+      // Keys first watched while the LISTENs above were under way.
+      for (const k of this.watchers.keys()) if (!keys.has(k)) this.command(`LISTEN "${this.deps.channel(k)}"`);
+      this.connects++;
       this.reconnectDelay = 100;
       void this.poll(); // Whatever changed while nobody listened.
     } catch {
@@ -135,6 +158,7 @@ export class PgWatch {
     this.reconnectTimer = null;
     const l = this.listener;
     this.listener = null;
+    this.listening = false;
     l?.end().catch(() => undefined);
   }
 

@@ -21,6 +21,21 @@ export function configureRetry(options: Partial<RetryOptions>): RetryOptions {
   return previous;
 }
 
+const PERMANENT = Symbol('shardscope.notRetryable');
+
+/**
+ * Marks a failure that retrying cannot fix (refused credentials, a missing bucket or database):
+ * retryExternal rethrows it at once instead of spending its whole time bound on it.
+ */
+export function notRetryable<E extends LocationError>(e: E): E {
+  (e as unknown as Record<symbol, boolean>)[PERMANENT] = true;
+  return e;
+}
+
+export function isRetryable(e: LocationError): boolean {
+  return !(e as unknown as Record<symbol, boolean>)[PERMANENT];
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
@@ -50,8 +65,10 @@ export async function retryExternal<T>(op: () => Promise<T>, what: string, optio
     } catch (e) {
       if (!(e instanceof LocationError)) throw e;
       allDeterminate &&= e.determinate;
+      // Determinate so far and permanent now: nothing took effect, and nothing will by waiting.
+      if (!isRetryable(e) && allDeterminate) throw e;
       const elapsed = Date.now() - start;
-      if (elapsed >= o.totalMs || o.signal?.aborted) {
+      if (elapsed >= o.totalMs || o.signal?.aborted || !isRetryable(e)) {
         throw new LocationError(
           `${what}: ${e.message} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'} in ${elapsed} ms)`,
           allDeterminate,

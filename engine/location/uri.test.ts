@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { InvalidUsageError } from '../errors.js';
+import { InvalidUsageError, LocationError } from '../errors.js';
 import { tempDir } from './conformance.test-util.js';
 import { FileBlob } from './file.js';
 import { MemBlob, MemConsensus } from './mem.js';
@@ -106,5 +106,20 @@ describe('URI parsing', () => {
       region: 'eu-west-1',
     });
     expect(parseS3Uri('s3://my-bucket')).toEqual({ bucket: 'my-bucket', prefix: '' });
+  });
+
+  it('s3 credentials are explicit keys in the URI, or the default chain', () => {
+    expect(parseS3Uri('s3://AKIA1:s%2Fcret@my-bucket/p').credentials).toEqual({ accessKeyId: 'AKIA1', secretAccessKey: 's/cret' });
+    expect(parseS3Uri('s3://my-bucket/p?credentials=default').credentials).toBeUndefined();
+    expect(() => parseS3Uri('s3://AKIA1@my-bucket/p')).toThrow(/both parts/);
+    expect(() => parseS3Uri('s3://a:b@my-bucket/p?credentials=default')).toThrow(/not both/);
+    expect(() => parseS3Uri('s3://my-bucket/p?credentials=env')).toThrow(/credentials= may only be default/);
+  });
+
+  it('a missing half of a location fails open naming its endpoint; the other half is closed again', async () => {
+    const pgUri = process.env.SHARDSCOPE_TEST_PG_URI ?? inject('pgUri');
+    const err = await openLocation({ blob: 's3://shardscope-test/p?endpoint=http://127.0.0.1:1&region=us-east-1', consensus: pgUri }).catch((e) => e);
+    expect(err).toBeInstanceOf(LocationError);
+    expect(err.message).toMatch(/127\.0\.0\.1:1/);
   });
 });

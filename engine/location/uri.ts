@@ -83,8 +83,17 @@ function sqliteOptionsFrom(uri: string, params: URLSearchParams, base: SqliteOpt
   return out;
 }
 
-/** `s3://bucket/prefix?endpoint=URL&region=R`. */
-export function parseS3Uri(uri: string): { bucket: string; prefix: string; endpoint?: string; region?: string } {
+export interface S3Uri {
+  bucket: string;
+  prefix: string;
+  endpoint?: string;
+  region?: string;
+  /** From `s3://KEY:SECRET@bucket/...`; absent: the AWS default chain (`credentials=default` says so explicitly). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** `s3://[KEY:SECRET@]bucket/prefix?endpoint=URL&region=R[&credentials=default]`. */
+export function parseS3Uri(uri: string): S3Uri {
   let url: URL;
   try {
     url = new URL(uri);
@@ -94,10 +103,15 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string; endpo
   const bucket = url.hostname;
   if (!bucket) throw invalid(uri, 'missing bucket: s3://bucket/prefix');
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw invalid(uri, `${bucket} is not a valid S3 bucket name`);
-  const out: { bucket: string; prefix: string; endpoint?: string; region?: string } = {
+  const out: S3Uri = {
     bucket,
     prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''),
   };
+  if (url.username || url.password) {
+    if (!url.username || !url.password) throw invalid(uri, 'credentials in an s3:// URI are ACCESS_KEY_ID:SECRET_ACCESS_KEY@bucket, both parts');
+    out.credentials = { accessKeyId: decodeURIComponent(url.username), secretAccessKey: decodeURIComponent(url.password) };
+  }
+  let chain = false;
   for (const [k, v] of url.searchParams) {
     if (k === 'endpoint') {
       try {
@@ -108,8 +122,12 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string; endpo
       }
       out.endpoint = v;
     } else if (k === 'region') out.region = v;
-    else throw invalid(uri, `unknown parameter ${k} (s3:// knows endpoint and region)`);
+    else if (k === 'credentials') {
+      if (v !== 'default') throw invalid(uri, `credentials= may only be default (the AWS default chain); give keys as s3://KEY:SECRET@bucket/...`);
+      chain = true;
+    } else throw invalid(uri, `unknown parameter ${k} (s3:// knows endpoint, region and credentials)`);
   }
+  if (chain && out.credentials) throw invalid(uri, 'give either keys in the URI or credentials=default, not both');
   return out;
 }
 
@@ -138,7 +156,12 @@ async function openBlob(uri: string, opts: LocationOptions): Promise<Blob> {
     }
     default: {
       const s3 = parseS3Uri(uri);
-      return S3Blob.open(s3.bucket, s3.prefix, { ...opts.s3, endpoint: s3.endpoint, region: s3.region });
+      return S3Blob.open(s3.bucket, s3.prefix, {
+        ...opts.s3,
+        endpoint: s3.endpoint,
+        region: s3.region,
+        ...(s3.credentials ? { credentials: s3.credentials } : {}),
+      });
     }
   }
 }
@@ -158,8 +181,11 @@ async function openConsensus(uri: string, opts: LocationOptions): Promise<Consen
 }
 
 /**
- * Opens both halves of a location. Both URIs are checked before anything is opened, and if the
- * second half fails to open the first is closed again.
+ * Opens both halves of a location, at once. Both URIs are checked before anything is opened;
+ * each side proves at open that it answers (PostgreSQL connects and creates its tables, S3 reads
+ * a health-check key), each within a few seconds, so a wrong location fails here with a
+ * LocationError that names the endpoint and what to check. If one side fails the other is
+ * closed again.
  */
 export async function openLocation(
   location: { blob: string; consensus: string },
@@ -170,13 +196,11 @@ export async function openLocation(
   }
   schemeOf(location.blob, 'blob');
   schemeOf(location.consensus, 'consensus');
-  const consensus = await openConsensus(location.consensus, options);
-  try {
-    return { consensus, blob: await openBlob(location.blob, options) };
-  } catch (e) {
-    await consensus.close().catch(() => undefined);
-    throw e;
-  }
+  const [consensus, blob] = await Promise.allSettled([openConsensus(location.consensus, options), openBlob(location.blob, options)]);
+  if (consensus.status === 'fulfilled' && blob.status === 'fulfilled') return { consensus: consensus.value, blob: blob.value };
+  if (consensus.status === 'fulfilled') await consensus.value.close().catch(() => undefined);
+  if (blob.status === 'fulfilled') await blob.value.close().catch(() => undefined);
+  throw consensus.status === 'rejected' ? consensus.reason : (blob as PromiseRejectedResult).reason;
 }
 
 /** The embedded default: consensus and blob in one SQLite file (relative to the working directory), created on first use. */
