@@ -18,6 +18,14 @@ export interface Listen<K, V> extends AsyncIterable<ListenEvent<K, V>> {
   expire(): Promise<void>;
 }
 
+/**
+ * holdSince: the listen never moves its reader's since (an observer such as an explorer must not
+ * change what it observes); the reader then holds back compaction of times it already emitted.
+ */
+export interface ListenOptions {
+  holdSince?: boolean;
+}
+
 export interface Subscribe<K, V> extends AsyncIterable<ListenEvent<K, V>> {
   fetchNext(): Promise<ListenEvent<K, V>[]>;
   expire(): Promise<void>;
@@ -34,6 +42,7 @@ export class ListenImpl<K, V> implements Listen<K, V> {
     private readonly handle: ReadHandleImpl<K, V>,
     private readonly machine: Machine,
     private readonly asOf: number,
+    private readonly opts: ListenOptions = {},
   ) {
     this.progress = [asOf];
   }
@@ -87,6 +96,7 @@ export class ListenImpl<K, V> implements Listen<K, V> {
 
   /** Keep the since one step behind the frontier: compaction may then advance emitted times, never unemitted ones. */
   private maybeDowngradeSince(): void {
+    if (this.opts.holdSince) return;
     const now = Date.now();
     if (now - this.lastDowngradeMs < SINCE_DOWNGRADE_INTERVAL_MS) return;
     this.lastDowngradeMs = now;
@@ -113,8 +123,9 @@ export class SubscribeImpl<K, V> implements Subscribe<K, V> {
     private readonly handle: ReadHandleImpl<K, V>,
     machine: Machine,
     private readonly asOf: number,
+    opts: ListenOptions = {},
   ) {
-    this.listen = new ListenImpl(handle, machine, asOf);
+    this.listen = new ListenImpl(handle, machine, asOf, opts);
   }
 
   async fetchNext(): Promise<ListenEvent<K, V>[]> {

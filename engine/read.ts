@@ -12,7 +12,7 @@ import type { PartColumns } from './part/types.js';
 import * as t from './state/transitions.js';
 import type { HollowBatch, PartRef, ShardState } from './state/types.js';
 import type { Update } from './write.js';
-import { ListenImpl, SubscribeImpl, type Listen, type Subscribe } from './listen.js';
+import { ListenImpl, SubscribeImpl, type Listen, type ListenOptions, type Subscribe } from './listen.js';
 
 /** A part handed out by snapshot/listen: plain data, with the lease it holds on a state version. */
 export interface LeasedPart {
@@ -39,8 +39,8 @@ export interface ReadHandle<K, V> {
   snapshotAndFetch(asOf: Antichain): Promise<Update<K, V>[]>;
   snapshotCursor(asOf: Antichain): AsyncIterable<Update<K, V>[]>;
   snapshotAndStream(asOf: Antichain): AsyncIterable<Update<K, V>>;
-  listen(asOf: Antichain): Promise<Listen<K, V>>;
-  subscribe(asOf: Antichain): Promise<Subscribe<K, V>>;
+  listen(asOf: Antichain, opts?: ListenOptions): Promise<Listen<K, V>>;
+  subscribe(asOf: Antichain, opts?: ListenOptions): Promise<Subscribe<K, V>>;
   clone(purpose: string): Promise<ReadHandle<K, V>>;
   expire(): Promise<void>;
 }
@@ -251,18 +251,18 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
     this.takenOver = true;
   }
 
-  async listen(asOfArg: Antichain): Promise<Listen<K, V>> {
+  async listen(asOfArg: Antichain, opts: ListenOptions = {}): Promise<Listen<K, V>> {
     const asOf = this.checkAsOf(asOfArg);
     this.checkSince(this.machine.current, asOf);
     this.takeOver();
-    return new ListenImpl(this, this.machine, asOf);
+    return new ListenImpl(this, this.machine, asOf, opts);
   }
 
-  async subscribe(asOfArg: Antichain): Promise<Subscribe<K, V>> {
+  async subscribe(asOfArg: Antichain, opts: ListenOptions = {}): Promise<Subscribe<K, V>> {
     const asOf = this.checkAsOf(asOfArg);
     this.checkSince(this.machine.current, asOf);
     this.takeOver();
-    return new SubscribeImpl(this, this.machine, asOf);
+    return new SubscribeImpl(this, this.machine, asOf, opts);
   }
 
   clone(purpose: string): Promise<ReadHandle<K, V>> {

@@ -46,7 +46,10 @@ interface ShardMeta {
   codecs: { key: string; val: string };
 }
 
-const APP_PURPOSE = 'shardscope app';
+/** Purposes of the app's own handles, as the Leases tab lists them (with a "this app" badge). */
+export const APP_PURPOSE = 'Shardscope: writes and generator';
+export const LIVE_PURPOSE = 'Shardscope: Live tab';
+export const SNAPSHOT_PURPOSE = 'Shardscope: Data tab';
 /**
  * Leaked-blob cleanup spares parts younger than this: a part that young may belong to a writer that
  * uploaded a batch and is about to append it (the engine's own GC never deletes unreferenced parts).
@@ -174,13 +177,20 @@ export class LocationRuntime implements LocationApi {
     if (since === null || asOf < since) {
       throw new AppError('Since', `as_of ${asOf} is before the shard's since ${since ?? '[] (closed)'}: earlier times are compacted away; choose ${since ?? 'another shard'} or later`);
     }
-    return this.snapshots.page(shard, asOf, i.codecs, () => this.internalReader(shard, 'shardscope snapshot'), offset, limit);
+    return this.snapshots.page(shard, asOf, i.codecs, () => this.internalReader(shard, SNAPSHOT_PURPOSE), offset, limit);
   }
 
   async listen(shard: string, onBatch: (b: LiveBatch) => void, onError: (e: unknown) => void): Promise<() => void> {
-    const reader = await this.internalReader(shard, 'shardscope live');
-    const i = await this.client.inspectShard(shard);
-    const stop = await startLive(reader, i.upper, i.codecs, onBatch, onError);
+    const reader = await this.internalReader(shard, LIVE_PURPOSE);
+    let stop: () => void;
+    try {
+      const i = await this.client.inspectShard(shard);
+      stop = await startLive(reader, i.upper, i.codecs, onBatch, onError);
+    } catch (e) {
+      this.owned.internal.delete(reader.readerId);
+      await reader.expire().catch(() => undefined);
+      throw e;
+    }
     const wrapped = () => {
       this.lives.delete(wrapped);
       this.owned.internal.delete(reader.readerId);

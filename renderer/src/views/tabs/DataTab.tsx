@@ -5,7 +5,7 @@ import type { DataRow, ShardDetail } from '../../../../preload/contract';
 import { Empty, ErrorState, Loading } from '../../components/ErrorState';
 import { VirtualTable, type Column } from '../../components/VirtualTable';
 import { download, exportSnapshotCsv } from '../../csv';
-import { fmtCount } from '../../format';
+import { plural } from '../../format';
 import { PAGE_ROWS, useSnapshotHead, useSnapshotRows } from '../../queries/snapshot';
 
 const columns: Column<DataRow>[] = [
@@ -66,7 +66,7 @@ export function DataTab({ loc, detail }: { loc: string; detail: ShardDetail }) {
         <button type="submit">Load snapshot</button>
         {head.data && (
           <span className="muted" data-testid="snapshot-info">
-            {fmtCount(head.data.total)} rows at as_of {head.data.asOf} · consolidated · {head.data.codecs.key} → {head.data.codecs.val}
+            {plural(head.data.total, 'row')} at as_of {head.data.asOf} · consolidated · {head.data.codecs.key} → {head.data.codecs.val}
           </span>
         )}
         {exporting === null ? (

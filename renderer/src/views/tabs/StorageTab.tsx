@@ -5,11 +5,10 @@ import type { ShardDetail } from '../../../../preload/contract';
 import { ConfirmDialog, TypeToConfirmDialog } from '../../components/Dialog';
 import { Empty, ErrorState, Loading } from '../../components/ErrorState';
 import { useNow } from '../../components/useNow';
-import { fmtAgo, fmtBytes, fmtCount, shortId } from '../../format';
+import { fmtAgo, fmtBytes, fmtCount, shortId, plural } from '../../format';
 import { useLocations } from '../../queries/locations';
 import { useDeleteLeaked, useGcStatus, useLeakedBlobs, useRunGc, useUploadBatch } from '../../queries/operations';
 
-const plural = (n: number, word: string) => `${fmtCount(n)} ${word}${n === 1 ? '' : 's'}`;
 const minutes = (ms: number) => (ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
 
 export function StorageTab({ loc, detail }: { loc: string; detail: ShardDetail }) {
