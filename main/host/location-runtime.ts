@@ -349,6 +349,10 @@ export class LocationRuntime implements LocationApi {
     if (!leased && !critical) {
       throw new AppError('Unsupported', 'only readers opened by this app can be downgraded here; the reader\'s own process must downgrade it');
     }
+    const current = toFrontier(leased ? leased.since() : critical!.since());
+    if (current === null || since <= current) {
+      throw new AppError('InvalidUsage', `since is already ${current ?? '[] (closed)'}; a since only moves forward: choose a time after ${current}`);
+    }
     if (leased) {
       if (leased.shardId !== shard) throw new AppError('NotFound', `reader ${readerId} does not read shard ${shard}`);
       await leased.downgradeSince([since]);

@@ -8,7 +8,7 @@ const WHAT_TO_DO: Partial<Record<ContractError['code'], string>> = {
   InvalidUsage: 'Change the values as the message says and try again.',
   Since: 'Choose a later as_of.',
   LeaseExpired: 'Open a new reader or writer.',
-  Conflict: 'Someone else changed it first; try again.',
+  Conflict: 'It conflicts with what is there now; do as the message says.',
   Closed: 'Reopen the location, or wait for the connection to come back.',
   Unsupported: 'This host cannot do that; see the message for another way.',
   CorruptData: 'The stored data fails its checks; do not trust this shard until it is repaired.',

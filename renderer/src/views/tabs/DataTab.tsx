@@ -6,6 +6,8 @@ import { Empty, ErrorState, Loading } from '../../components/ErrorState';
 import { VirtualTable, type Column } from '../../components/VirtualTable';
 import { download, exportSnapshotCsv } from '../../csv';
 import { plural } from '../../format';
+import { FieldError } from '../../components/FieldError';
+import { parseOptionalWhole } from '../../validate';
 import { PAGE_ROWS, useSnapshotHead, useSnapshotRows } from '../../queries/snapshot';
 
 const columns: Column<DataRow>[] = [
@@ -28,11 +30,18 @@ export function DataTab({ loc, detail }: { loc: string; detail: ShardDetail }) {
   const [exportError, setExportError] = useState<unknown>(null);
   const cancel = useRef(false);
 
+  const { since, upper } = detail.summary;
+  const asOfCheck = parseOptionalWhole(asOfText, {
+    name: 'as_of',
+    min: since ?? 0,
+    minLabel: `the shard's since, ${since ?? 'closed'}`,
+    ...(upper !== null ? { max: upper - 1, maxLabel: `${upper - 1} (below the shard's upper, ${upper})` } : {}),
+  });
   const apply = (e: React.FormEvent) => {
     e.preventDefault();
-    const t = asOfText.trim();
-    setAsOf(t === '' ? null : Number(t));
-    if (t === '') void head.refetch();
+    if (!asOfCheck.ok) return;
+    setAsOf(asOfCheck.value);
+    if (asOfCheck.value === null) void head.refetch();
   };
   const startExport = async () => {
     if (!head.data) return;
@@ -60,10 +69,13 @@ export function DataTab({ loc, detail }: { loc: string; detail: ShardDetail }) {
             value={asOfText}
             placeholder={`latest (${detail.summary.upper === null ? 'closed' : Math.max(0, detail.summary.upper - 1)})`}
             onChange={(e) => setAsOfText(e.target.value)}
+            aria-invalid={asOfCheck.ok ? undefined : true}
+            aria-describedby="asof-error"
             size={12}
           />
         </label>
-        <button type="submit">Load snapshot</button>
+        <button type="submit" disabled={!asOfCheck.ok}>Load snapshot</button>
+        <FieldError id="asof-error" message={asOfCheck.ok ? null : asOfCheck.message} />
         {head.data && (
           <span className="muted" data-testid="snapshot-info">
             {plural(head.data.total, 'row')} at as_of {head.data.asOf} · consolidated · {head.data.codecs.key} → {head.data.codecs.val}
