@@ -288,7 +288,8 @@ export const requestSchemas = {
   'locations.list': z.object({}).strict(),
   'locations.open': z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('default') }).strict(),
-    z.object({ kind: z.literal('sandbox'), path: z.string().min(1).max(4096) }).strict(),
+    /** create: the user confirmed making a new, empty sandbox file (a folder is never created) */
+    z.object({ kind: z.literal('sandbox'), path: z.string().min(1).max(4096), create: z.boolean().optional() }).strict(),
     z.object({ kind: z.literal('uri'), blob: z.string().min(1).max(4096), consensus: z.string().min(1).max(4096) }).strict(),
     z.object({ kind: z.literal('recent'), id }).strict(),
   ]),
