@@ -9,7 +9,33 @@ export interface Column<T> {
   width: string;
   align?: 'left' | 'right';
   render: (row: T, index: number) => ReactNode;
+  /** makes the column sortable by this value (the caller sorts: see sortRows) */
+  sortValue?: (row: T) => number | string | null;
 }
+
+export interface Sort {
+  key: string;
+  dir: 'asc' | 'desc';
+}
+
+/** Rows in the order of the sorted column (a stable sort; nulls last either way). */
+export function sortRows<T>(rows: readonly T[], columns: Column<T>[], sort: Sort | null): readonly T[] {
+  const col = sort && columns.find((c) => c.key === sort.key);
+  if (!sort || !col?.sortValue) return rows;
+  const v = col.sortValue;
+  const sign = sort.dir === 'asc' ? 1 : -1;
+  return [...rows].sort((a, b) => {
+    const x = v(a);
+    const y = v(b);
+    if (x === y) return 0;
+    if (x === null) return 1;
+    if (y === null) return -1;
+    return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * sign;
+  });
+}
+
+/** The next sort when a header is clicked: ascending, then descending, then back to asc. */
+export const nextSort = (cur: Sort | null, key: string): Sort => (cur?.key === key && cur.dir === 'asc' ? { key, dir: 'desc' } : { key, dir: 'asc' });
 
 interface Props<T> {
   label: string;
@@ -21,9 +47,11 @@ interface Props<T> {
   /** visible index range, for paged data */
   onRange?: (start: number, end: number) => void;
   className?: string;
+  sort?: Sort | null;
+  onSort?: (key: string) => void;
 }
 
-export function VirtualTable<T>({ label, columns, rowCount, getRow, getRowKey, rowHeight = 30, onRange, className }: Props<T>) {
+export function VirtualTable<T>({ label, columns, rowCount, getRow, getRowKey, rowHeight = 30, onRange, className, sort, onSort }: Props<T>) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const v = useVirtualizer({
     count: rowCount,
@@ -44,8 +72,20 @@ export function VirtualTable<T>({ label, columns, rowCount, getRow, getRowKey, r
       <div className="vtable-head" role="rowgroup">
         <div className="vtable-row" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template }}>
           {columns.map((c) => (
-            <div key={c.key} role="columnheader" className={c.align === 'right' ? 'num' : undefined}>
-              {c.header}
+            <div
+              key={c.key}
+              role="columnheader"
+              className={c.align === 'right' ? 'num' : undefined}
+              aria-sort={sort?.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : c.sortValue && onSort ? 'none' : undefined}
+            >
+              {c.sortValue && onSort ? (
+                <button type="button" className="sort" onClick={() => onSort(c.key)}>
+                  {c.header}
+                  <span aria-hidden="true">{sort?.key === c.key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}</span>
+                </button>
+              ) : (
+                c.header
+              )}
             </div>
           ))}
         </div>

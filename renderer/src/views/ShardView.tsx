@@ -1,6 +1,7 @@
 // One shard: its header and actions, and the tabs Overview, Batches, Compaction, History, Storage,
 // Leases, Data, Live.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { TAB_IDS, type TabId } from '../route';
 import { ErrorState, Loading } from '../components/ErrorState';
 import { Freshness } from '../components/Freshness';
 import { Tabs } from '../components/Tabs';
@@ -19,16 +20,21 @@ import { OverviewTab } from './tabs/OverviewTab';
 
 export const TABS = ['Overview', 'Batches', 'Compaction', 'History', 'Storage', 'Leases', 'Data', 'Live'] as const;
 export type Tab = (typeof TABS)[number];
+export const tabOf = (id: TabId): Tab => TABS[TAB_IDS.indexOf(id)] ?? 'Overview';
+export const tabIdOf = (t: Tab): TabId => TAB_IDS[TABS.indexOf(t)] ?? 'overview';
 
 export function ShardView({ loc, shard, tab, onTab, onBack }: { loc: string; shard: string; tab: Tab; onTab: (t: Tab) => void; onBack: () => void }) {
   const detail = useShardDetail(loc, shard);
   const [dialog, setDialog] = useState<'write' | 'advance' | null>(null);
   const d = detail.data;
+  // focus goes to the opened view's heading (screen readers announce it; Tab continues from there)
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
   return (
     <section className="view" aria-labelledby="shard-heading">
       <header className="view-header">
         <button type="button" onClick={onBack} aria-label="Back to shards">← Shards</button>
-        <h1 id="shard-heading">{d ? (d.summary.name ?? '(unnamed shard)') : 'Shard'}</h1>
+        <h1 id="shard-heading" ref={heading} tabIndex={-1}>{d ? (d.summary.name ?? '(unnamed shard)') : 'Shard'}</h1>
         {d && (
           <span className="muted">
             <code>{shard}</code> · since {fmtFrontier(d.summary.since)} · upper <span data-testid="header-upper">{fmtFrontier(d.summary.upper)}</span>
