@@ -98,7 +98,10 @@ export interface DataRow {
 
 export interface SnapshotPage {
   asOf: number;
+  /** rows (matching the filter, if any) */
   total: number;
+  /** rows of the whole snapshot, filter or not */
+  unfiltered?: number;
   offset: number;
   rows: DataRow[];
   codecs: { key: string; val: string };
@@ -299,7 +302,15 @@ export const requestSchemas = {
   'shard.inspect': z.object(at).strict(),
   'shard.history': z.object(at).strict(),
   'shard.snapshot': z
-    .object({ ...at, asOf: time.nullable(), offset: z.number().int().nonnegative(), limit: z.number().int().min(1).max(10_000) })
+    .object({
+      ...at,
+      asOf: time.nullable(),
+      offset: z.number().int().nonnegative(),
+      limit: z.number().int().min(1).max(10_000),
+      /** only rows whose key / value text contains these (case-sensitive); offset and total count matches */
+      keyContains: z.string().max(1000).optional(),
+      valContains: z.string().max(1000).optional(),
+    })
     .strict(),
   'shard.create': z.object({ location, name: z.string().trim().min(1).max(200), keyCodec: codecName, valCodec: codecName }).strict(),
   'shard.write': z

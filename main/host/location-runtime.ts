@@ -35,7 +35,7 @@ import { FrontierHistory } from './history.js';
 import { startLive } from './live.js';
 import { OwnedHandles } from './owned-handles.js';
 import { SerialQueue } from './serial.js';
-import { SnapshotCache } from './snapshot.js';
+import { SnapshotCache, type RowFilter } from './snapshot.js';
 import { Workload } from './workload.js';
 import type { LiveBatch, LocationApi } from './types.js';
 import { Watcher, type ShardView } from './watch.js';
@@ -160,7 +160,7 @@ export class LocationRuntime implements LocationApi {
     return r;
   }
 
-  async snapshot(shard: string, asOfArg: number | null, offset: number, limit: number): Promise<SnapshotPage> {
+  async snapshot(shard: string, asOfArg: number | null, offset: number, limit: number, filter: RowFilter = {}): Promise<SnapshotPage> {
     const i = await this.inspection(shard);
     const since = toFrontier(i.since);
     const upper = toFrontier(i.upper);
@@ -177,7 +177,7 @@ export class LocationRuntime implements LocationApi {
     if (since === null || asOf < since) {
       throw new AppError('Since', `as_of ${asOf} is before the shard's since ${since ?? '[] (closed)'}: earlier times are compacted away; choose ${since ?? 'another shard'} or later`);
     }
-    return this.snapshots.page(shard, asOf, i.codecs, () => this.internalReader(shard, SNAPSHOT_PURPOSE), offset, limit);
+    return this.snapshots.page(shard, asOf, i.codecs, () => this.internalReader(shard, SNAPSHOT_PURPOSE), offset, limit, filter);
   }
 
   async listen(shard: string, onBatch: (b: LiveBatch) => void, onError: (e: unknown) => void): Promise<() => void> {

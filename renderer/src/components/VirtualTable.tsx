@@ -49,9 +49,11 @@ interface Props<T> {
   className?: string;
   sort?: Sort | null;
   onSort?: (key: string) => void;
+  /** scrolls to a row when this changes (n: a counter, so the same row can be jumped to again) */
+  jump?: { index: number; n: number } | null;
 }
 
-export function VirtualTable<T>({ label, columns, rowCount, getRow, getRowKey, rowHeight = 30, onRange, className, sort, onSort }: Props<T>) {
+export function VirtualTable<T>({ label, columns, rowCount, getRow, getRowKey, rowHeight = 30, onRange, className, sort, onSort, jump }: Props<T>) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const v = useVirtualizer({
     count: rowCount,
@@ -66,6 +68,17 @@ export function VirtualTable<T>({ label, columns, rowCount, getRow, getRowKey, r
   useEffect(() => {
     onRange?.(first, last);
   }, [first, last, onRange]);
+  useEffect(() => {
+    if (jump && rowCount > 0) v.scrollToIndex(Math.min(Math.max(0, jump.index), rowCount - 1), { align: 'start' });
+  }, [jump, rowCount, v]);
+  // Home/End jump to the first/last row however many there are (the body keeps focus)
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if (rowCount === 0) return;
+    if (e.key === 'Home') v.scrollToIndex(0, { align: 'start' });
+    else if (e.key === 'End') v.scrollToIndex(rowCount - 1, { align: 'end' });
+    else return;
+    e.preventDefault();
+  };
   const template = columns.map((c) => c.width).join(' ');
   return (
     <div className={`vtable ${className ?? ''}`} role="table" aria-label={label} aria-rowcount={rowCount + 1}>
@@ -90,7 +103,7 @@ export function VirtualTable<T>({ label, columns, rowCount, getRow, getRowKey, r
           ))}
         </div>
       </div>
-      <div className="vtable-body" ref={scrollRef} role="rowgroup" tabIndex={0} aria-label={`${label} rows`}>
+      <div className="vtable-body" ref={scrollRef} role="rowgroup" tabIndex={0} aria-label={`${label} rows`} aria-keyshortcuts="Home End" onKeyDown={onKeyDown}>
         <div style={{ height: v.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {
             const row = getRow(item.index);
