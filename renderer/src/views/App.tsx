@@ -54,7 +54,7 @@ export function App() {
       <main className="content">
         {locations.isPending ? (
           <Loading label="Opening the sandbox…" />
-        ) : locations.error ? (
+        ) : locations.error && !locations.data ? (
           <ErrorState error={locations.error} title="Could not reach Shardscope's main process" onRetry={() => void locations.refetch()} />
         ) : !loc ? (
           <ErrorState error={{ code: 'NotFound', message: 'No location is open. Open a sandbox file from Locations.' }} title="No location" />

@@ -2,7 +2,7 @@
 // Leases, Data, Live.
 import { useEffect, useRef, useState } from 'react';
 import { TAB_IDS, type TabId } from '../route';
-import { ErrorState, Loading } from '../components/ErrorState';
+import { ErrorState, Loading, StaleNotice } from '../components/ErrorState';
 import { Freshness } from '../components/Freshness';
 import { Tabs } from '../components/Tabs';
 import { fmtFrontier } from '../format';
@@ -47,10 +47,12 @@ export function ShardView({ loc, shard, tab, onTab, onBack }: { loc: string; sha
       </header>
       {detail.isPending ? (
         <Loading label="Reading the shard…" />
-      ) : detail.error ? (
+      ) : !detail.data ? (
         <ErrorState error={detail.error} title="Could not read this shard" onRetry={() => void detail.refetch()} />
       ) : (
         <>
+          {/* an outage keeps the view, its dialogs and their input: the last state stays, marked stale */}
+          {detail.error && <StaleNotice error={detail.error} at={detail.dataUpdatedAt} />}
           {detail.pushError && <ErrorState error={detail.pushError} title="Live updates of this shard stopped" />}
           <Tabs label="Shard views" tabs={TABS} current={tab} onChange={onTab}>
             {tab === 'Overview' && <OverviewTab loc={loc} detail={detail.data} />}

@@ -1,7 +1,7 @@
 // The shard list: a row per shard, filter by name or id, "Create shard".
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ShardSummary } from '../../../preload/contract';
-import { ErrorState, Empty, Loading } from '../components/ErrorState';
+import { ErrorState, Empty, Loading, StaleNotice } from '../components/ErrorState';
 import { Freshness } from '../components/Freshness';
 import { useNow } from '../components/useNow';
 import { nextSort, sortRows, VirtualTable, type Column, type Sort } from '../components/VirtualTable';
@@ -77,13 +77,14 @@ export function ShardsView({ loc, onOpen, createRequested = 0 }: { loc: string; 
       </header>
       {shards.isPending ? (
         <Loading label="Loading shards…" />
-      ) : shards.error ? (
+      ) : !shards.data ? (
         <ErrorState error={shards.error} title="Could not list the shards" onRetry={() => void shards.refetch()} />
       ) : rows.length === 0 ? (
         <Empty>{filter ? `No shard matches “${filter}”.` : 'No shards yet. Use “Create shard” to make one.'}</Empty>
       ) : (
         <VirtualTable label="Shards" sort={sort} onSort={(k) => setSort((cur) => nextSort(cur, k))} columns={columns} rowCount={rows.length} getRow={(i) => rows[i]} getRowKey={(s, i) => s?.id ?? i} />
       )}
+      {shards.error && shards.data && <StaleNotice error={shards.error} at={shards.dataUpdatedAt} />}
       {shards.pushError && <ErrorState error={shards.pushError} title="Live updates of the list stopped" />}
       <CreateShardDialog
         loc={loc}
