@@ -5,6 +5,7 @@ import { TAB_IDS, type TabId } from '../route';
 import { ErrorState, Loading, StaleNotice } from '../components/ErrorState';
 import { Freshness } from '../components/Freshness';
 import { Tabs } from '../components/Tabs';
+import { Term } from '../components/Term';
 import { fmtFrontier } from '../format';
 import { useShardDetail } from '../queries/shards';
 import { AdvanceUpperDialog } from './actions/AdvanceUpperDialog';
@@ -37,7 +38,7 @@ export function ShardView({ loc, shard, tab, onTab, onBack }: { loc: string; sha
         <h1 id="shard-heading" ref={heading} tabIndex={-1}>{d ? (d.summary.name ?? '(unnamed shard)') : 'Shard'}</h1>
         {d && (
           <span className="muted">
-            <code>{shard}</code> · since {fmtFrontier(d.summary.since)} · upper <span data-testid="header-upper">{fmtFrontier(d.summary.upper)}</span>
+            <code>{shard}</code> · <Term name="since" /> {fmtFrontier(d.summary.since)} · <Term name="upper" /> <span data-testid="header-upper">{fmtFrontier(d.summary.upper)}</span>
           </span>
         )}
         <span className="spacer" />
