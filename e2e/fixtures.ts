@@ -15,9 +15,11 @@ export interface AppUnderTest {
   /** a screenshot kept as an artifact (test-results/screenshots/<project>/<name>.png) */
   shot(name: string): Promise<void>;
   web?: WebHost;
+  /** the default location's SQLite file, for checks through the engine's CLI (not the UI) */
+  sandboxFile: string;
 }
 
-type Worker = { host: { kind: 'web'; web: WebHost; browser: Browser } | { kind: 'electron'; electron: ElectronApplication } | { kind: 'skip'; reason: string } };
+type Worker = { host: { kind: 'web'; web: WebHost; browser: Browser } | { kind: 'electron'; electron: ElectronApplication; sandboxFile: string } | { kind: 'skip'; reason: string } };
 
 let printedSkip = false;
 
@@ -36,15 +38,24 @@ export const test = base.extend<{ app: AppUnderTest }, Worker>({
           args: [appRoot],
           env: { ...process.env, SHARDSCOPE_USER_DATA: dir } as Record<string, string>,
         });
-        await use({ kind: 'electron', electron });
-        await electron.close();
+        try {
+          await use({ kind: 'electron', electron, sandboxFile: join(dir, 'sandbox.sqlite') });
+        } finally {
+          await electron.close();
+        }
         return;
       }
       const web = await startWebHost(join(dir, 'sandbox.sqlite'));
-      const browser = await chromium.launch(workerInfo.project.use.launchOptions);
-      await use({ kind: 'web', web, browser });
-      await browser.close();
-      await web.stop();
+      // The host is stopped whatever happens next: a browser that fails to launch must not leave
+      // it running (and writing) after the run.
+      let browser: Browser | undefined;
+      try {
+        browser = await chromium.launch(workerInfo.project.use.launchOptions);
+        await use({ kind: 'web', web, browser });
+      } finally {
+        await browser?.close().catch(() => undefined);
+        await web.stop();
+      }
     },
     { scope: 'worker', timeout: 90_000 },
   ],
@@ -76,6 +87,7 @@ export const test = base.extend<{ app: AppUnderTest }, Worker>({
       kind: host.kind,
       page,
       web: host.kind === 'web' ? host.web : undefined,
+      sandboxFile: host.kind === 'web' ? host.web.sandboxFile : host.sandboxFile,
       rawInvoke: (method, params) =>
         host.kind === 'web'
           ? page.evaluate(

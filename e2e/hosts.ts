@@ -9,6 +9,7 @@ export interface WebHost {
   url: string;
   origin: string;
   token: string;
+  sandboxFile: string;
   stop(): Promise<void>;
 }
 
@@ -26,7 +27,10 @@ export function startWebHost(sandboxFile: string, extraArgs: string[] = []): Pro
   );
   let log = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the web host did not print its URL in 30 s:\n${log}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // a host that never came up must not outlive the run
+      reject(new Error(`the web host did not print its URL in 30 s:\n${log}`));
+    }, 30_000);
     child.stderr!.on('data', (d) => (log += String(d)));
     child.on('exit', (code) => reject(new Error(`the web host exited with ${code}:\n${log}`)));
     child.stdout!.on('data', (d) => {
@@ -39,6 +43,7 @@ export function startWebHost(sandboxFile: string, extraArgs: string[] = []): Pro
         url,
         origin: new URL(url).origin,
         token: m[2],
+        sandboxFile,
         stop: () =>
           new Promise<void>((r) => {
             if (child.exitCode !== null) return r();

@@ -22,8 +22,8 @@ test('create a shard, write updates: the upper advances and the Data tab shows t
   await page.getByRole('button', { name: 'Write', exact: true }).click();
   await dialog.getByLabel('Key 1').fill('late');
   await dialog.getByLabel('Time 1').fill('0');
-  await dialog.getByRole('button', { name: 'Write', exact: true }).click();
-  await expect(dialog.getByRole('alert')).toContainText('before the shard\'s upper 1');
+  await expect(dialog.getByTestId('field-error')).toHaveText("time 1 must be a whole number ≥ the shard's upper, 1");
+  await expect(dialog.getByRole('button', { name: 'Write', exact: true })).toBeDisabled();
   await dialog.getByRole('button', { name: 'Cancel' }).click();
 
   await page.getByRole('button', { name: 'Advance upper' }).click();

@@ -98,7 +98,10 @@ export interface DataRow {
 
 export interface SnapshotPage {
   asOf: number;
+  /** rows (matching the filter, if any) */
   total: number;
+  /** rows of the whole snapshot, filter or not */
+  unfiltered?: number;
   offset: number;
   rows: DataRow[];
   codecs: { key: string; val: string };
@@ -288,7 +291,8 @@ export const requestSchemas = {
   'locations.list': z.object({}).strict(),
   'locations.open': z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('default') }).strict(),
-    z.object({ kind: z.literal('sandbox'), path: z.string().min(1).max(4096) }).strict(),
+    /** create: the user confirmed making a new, empty sandbox file (a folder is never created) */
+    z.object({ kind: z.literal('sandbox'), path: z.string().min(1).max(4096), create: z.boolean().optional() }).strict(),
     z.object({ kind: z.literal('uri'), blob: z.string().min(1).max(4096), consensus: z.string().min(1).max(4096) }).strict(),
     z.object({ kind: z.literal('recent'), id }).strict(),
   ]),
@@ -298,7 +302,15 @@ export const requestSchemas = {
   'shard.inspect': z.object(at).strict(),
   'shard.history': z.object(at).strict(),
   'shard.snapshot': z
-    .object({ ...at, asOf: time.nullable(), offset: z.number().int().nonnegative(), limit: z.number().int().min(1).max(10_000) })
+    .object({
+      ...at,
+      asOf: time.nullable(),
+      offset: z.number().int().nonnegative(),
+      limit: z.number().int().min(1).max(10_000),
+      /** only rows whose key / value text contains these (case-sensitive); offset and total count matches */
+      keyContains: z.string().max(1000).optional(),
+      valContains: z.string().max(1000).optional(),
+    })
     .strict(),
   'shard.create': z.object({ location, name: z.string().trim().min(1).max(200), keyCodec: codecName, valCodec: codecName }).strict(),
   'shard.write': z

@@ -45,7 +45,8 @@ export async function startLive(
   const timer = setInterval(flush, LIVE_FLUSH_MS);
 
   if (now !== null) {
-    const listen = await reader.listen([now]);
+    // holdSince: looking must not change the shard (the engine's listen would move the since along)
+    const listen = await reader.listen([now], { holdSince: true });
     void (async () => {
       try {
         while (!stopped) {

@@ -35,7 +35,7 @@ import { FrontierHistory } from './history.js';
 import { startLive } from './live.js';
 import { OwnedHandles } from './owned-handles.js';
 import { SerialQueue } from './serial.js';
-import { SnapshotCache } from './snapshot.js';
+import { SnapshotCache, type RowFilter } from './snapshot.js';
 import { Workload } from './workload.js';
 import type { LiveBatch, LocationApi } from './types.js';
 import { Watcher, type ShardView } from './watch.js';
@@ -46,7 +46,10 @@ interface ShardMeta {
   codecs: { key: string; val: string };
 }
 
-const APP_PURPOSE = 'shardscope app';
+/** Purposes of the app's own handles, as the Leases tab lists them (with a "this app" badge). */
+export const APP_PURPOSE = 'Shardscope: writes and generator';
+export const LIVE_PURPOSE = 'Shardscope: Live tab';
+export const SNAPSHOT_PURPOSE = 'Shardscope: Data tab';
 /**
  * Leaked-blob cleanup spares parts younger than this: a part that young may belong to a writer that
  * uploaded a batch and is about to append it (the engine's own GC never deletes unreferenced parts).
@@ -157,7 +160,7 @@ export class LocationRuntime implements LocationApi {
     return r;
   }
 
-  async snapshot(shard: string, asOfArg: number | null, offset: number, limit: number): Promise<SnapshotPage> {
+  async snapshot(shard: string, asOfArg: number | null, offset: number, limit: number, filter: RowFilter = {}): Promise<SnapshotPage> {
     const i = await this.inspection(shard);
     const since = toFrontier(i.since);
     const upper = toFrontier(i.upper);
@@ -174,13 +177,20 @@ export class LocationRuntime implements LocationApi {
     if (since === null || asOf < since) {
       throw new AppError('Since', `as_of ${asOf} is before the shard's since ${since ?? '[] (closed)'}: earlier times are compacted away; choose ${since ?? 'another shard'} or later`);
     }
-    return this.snapshots.page(shard, asOf, i.codecs, () => this.internalReader(shard, 'shardscope snapshot'), offset, limit);
+    return this.snapshots.page(shard, asOf, i.codecs, () => this.internalReader(shard, SNAPSHOT_PURPOSE), offset, limit, filter);
   }
 
   async listen(shard: string, onBatch: (b: LiveBatch) => void, onError: (e: unknown) => void): Promise<() => void> {
-    const reader = await this.internalReader(shard, 'shardscope live');
-    const i = await this.client.inspectShard(shard);
-    const stop = await startLive(reader, i.upper, i.codecs, onBatch, onError);
+    const reader = await this.internalReader(shard, LIVE_PURPOSE);
+    let stop: () => void;
+    try {
+      const i = await this.client.inspectShard(shard);
+      stop = await startLive(reader, i.upper, i.codecs, onBatch, onError);
+    } catch (e) {
+      this.owned.internal.delete(reader.readerId);
+      await reader.expire().catch(() => undefined);
+      throw e;
+    }
     const wrapped = () => {
       this.lives.delete(wrapped);
       this.owned.internal.delete(reader.readerId);
@@ -338,6 +348,10 @@ export class LocationRuntime implements LocationApi {
     const critical = this.owned.critical.get(readerId);
     if (!leased && !critical) {
       throw new AppError('Unsupported', 'only readers opened by this app can be downgraded here; the reader\'s own process must downgrade it');
+    }
+    const current = toFrontier(leased ? leased.since() : critical!.since());
+    if (current === null || since <= current) {
+      throw new AppError('InvalidUsage', `since is already ${current ?? '[] (closed)'}; a since only moves forward: choose a time after ${current}`);
     }
     if (leased) {
       if (leased.shardId !== shard) throw new AppError('NotFound', `reader ${readerId} does not read shard ${shard}`);

@@ -1,5 +1,6 @@
 // The runtime host: owns the engine client of every opened location, and closes them all on quit.
-import { isAbsolute } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute } from 'node:path';
 import { PersistClient, type PersistConfig } from '../../engine/index.js';
 import type { AppInfo, LocationInfo, Params, RecentLocation } from '../../preload/contract.js';
 import { AppError } from '../router/errors.js';
@@ -62,9 +63,13 @@ export class RuntimeHost implements Host {
       const t = this.recents.get(p.id);
       if (!t) throw new AppError('NotFound', 'that recent location is no longer in the list; open it by path or URI');
       target = t;
+      if (t.kind === 'sandbox' && !existsSync(t.path)) {
+        throw new AppError('BadRequest', `the sandbox file ${t.path} no longer exists; open it by path to create a new, empty one there`);
+      }
     } else if (p.kind === 'sandbox') {
       if (!isAbsolute(p.path)) throw new AppError('BadRequest', `the sandbox path must be absolute, e.g. /home/me/shards.sqlite (got "${p.path}")`);
       target = { kind: 'sandbox', path: p.path };
+      checkSandboxPath(p.path, p.create === true);
     } else {
       target = { kind: 'uri', blob: p.blob, consensus: p.consensus };
     }
@@ -131,5 +136,23 @@ export class RuntimeHost implements Host {
     const all = [...this.locations.values()];
     this.locations.clear();
     await Promise.allSettled(all.map((l) => l.close()));
+  }
+}
+
+/**
+ * A mistyped path must not quietly become a new, empty sandbox: a missing file is created only when
+ * the user confirmed it (create), and a missing folder never is.
+ */
+export function checkSandboxPath(path: string, create: boolean): void {
+  if (existsSync(path)) {
+    if (!statSync(path).isFile()) throw new AppError('BadRequest', `${path} is a folder, not a sandbox file; give the path of a .sqlite file`);
+    return;
+  }
+  const dir = dirname(path);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new AppError('BadRequest', `the folder ${dir} does not exist; Shardscope never creates folders: create it first, or check the path for a typo`);
+  }
+  if (!create) {
+    throw new AppError('NotFound', `there is no sandbox file at ${path}; confirm to create a new, empty sandbox there`);
   }
 }

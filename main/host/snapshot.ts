@@ -13,6 +13,27 @@ const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 interface Entry {
   rows: Promise<DataRow[]>;
+  /** the last filter's matching row indexes (a filtered table pages through the same filter) */
+  filtered?: { key: string; rows: Promise<Uint32Array> };
+}
+
+export interface RowFilter {
+  keyContains?: string;
+  valContains?: string;
+}
+
+/** Indexes of the rows that match, in chunks that yield (a 1M-row scan must not stall main). */
+async function matching(rows: DataRow[], f: RowFilter): Promise<Uint32Array> {
+  const out = new Uint32Array(rows.length);
+  let n = 0;
+  const k = f.keyContains ?? '';
+  const v = f.valContains ?? '';
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if ((k === '' || r.key.includes(k)) && (v === '' || r.val.includes(v))) out[n++] = i;
+    if (i % 65_536 === 65_535) await yieldToLoop();
+  }
+  return out.slice(0, n);
 }
 
 export class SnapshotCache {
@@ -25,6 +46,7 @@ export class SnapshotCache {
     openReader: () => Promise<ReadHandle<unknown, unknown>>,
     offset: number,
     limit: number,
+    filter: RowFilter = {},
   ): Promise<SnapshotPage> {
     const key = `${shard}@${asOf}`;
     let entry = this.entries.get(key);
@@ -37,7 +59,13 @@ export class SnapshotCache {
     this.entries.set(key, entry);
     while (this.entries.size > CACHED_SNAPSHOTS) this.entries.delete(this.entries.keys().next().value as string);
     const rows = await entry.rows;
-    return { asOf, total: rows.length, offset, rows: rows.slice(offset, offset + limit), codecs };
+    if (!filter.keyContains && !filter.valContains) return { asOf, total: rows.length, unfiltered: rows.length, offset, rows: rows.slice(offset, offset + limit), codecs };
+    const fkey = JSON.stringify([filter.keyContains ?? '', filter.valContains ?? '']);
+    if (entry.filtered?.key !== fkey) entry.filtered = { key: fkey, rows: matching(rows, filter) };
+    const idx = await entry.filtered.rows;
+    const page: DataRow[] = [];
+    for (let i = offset; i < Math.min(idx.length, offset + limit); i++) page.push(rows[idx[i]]);
+    return { asOf, total: idx.length, unfiltered: rows.length, offset, rows: page, codecs };
   }
 }
 

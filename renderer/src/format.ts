@@ -39,3 +39,11 @@ export function fmtClock(ms: number): string {
 }
 
 export const shortId = (id: string): string => (id.length > 13 ? `${id.slice(0, 9)}…${id.slice(-4)}` : id);
+
+const pluralRules = new Intl.PluralRules('en-US');
+const IRREGULAR: Record<string, string> = { batch: 'batches' };
+/** "1 row", "2 rows", "−1 batch": a count with its noun in the form the count takes. */
+export function plural(n: number, noun: string, many: string = IRREGULAR[noun] ?? `${noun}s`): string {
+  const count = n < 0 ? `−${fmtCount(-n)}` : fmtCount(n);
+  return `${count} ${pluralRules.select(Math.abs(n)) === 'one' ? noun : many}`;
+}

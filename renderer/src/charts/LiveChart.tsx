@@ -1,13 +1,15 @@
-// Live: updates/s, + and − diffs per window, and the frontier's progress, drawn on a plain canvas.
+// Live: updates/s and + and − diffs per second (one scale), and the frontier's progress (its own
+// axis, in times), drawn on a plain canvas.
 // recharts rebuilt its whole SVG tree on every push (a long task at 10k updates/s); this keeps one
 // canvas, downsamples to its pixel width (per-column min/max), and draws at most once per frame.
 import { memo, useEffect, useRef } from 'react';
 import type { LivePoint } from '../../../preload/contract';
-import { fmtClock, fmtCount } from '../format';
+import { fmtCount } from '../format';
+import { fmtAxis, perSecond, timeTicks } from './axis';
 import { useChartColors } from './theme';
 
 const HEIGHT = 240;
-const PAD = { top: 10, right: 56, bottom: 22, left: 52 };
+const PAD = { top: 10, right: 64, bottom: 22, left: 60 };
 
 type Colors = ReturnType<typeof useChartColors>;
 
@@ -32,7 +34,29 @@ function niceMax(v: number): number {
   return 10 * p;
 }
 
-export function drawLive(ctx: CanvasRenderingContext2D, points: readonly LivePoint[], w: number, h: number, c: Colors): void {
+/** The points with + and − diffs as per-second rates (main sends counts per ~250 ms window). */
+export function perSecondPoints(points: readonly LivePoint[]): LivePoint[] {
+  return points.map((p, i) => {
+    const ms = i > 0 ? Math.min(2000, p.t - points[i - 1].t) : 250;
+    return { ...p, plus: perSecond(p.plus, ms), minus: perSecond(p.minus, ms) };
+  });
+}
+
+/** The labels drawn on the left (updates/s, signed when − diffs show) and bottom axes. */
+export function liveAxes(points: readonly LivePoint[]): { y: string[]; x: string[] } {
+  if (points.length === 0) return { y: [], x: [] };
+  const pts = perSecondPoints(points);
+  let maxN = 1;
+  for (const p of pts) maxN = Math.max(maxN, p.rate, p.plus, p.minus);
+  maxN = niceMax(maxN);
+  const hasMinus = pts.some((p) => p.minus > 0);
+  const nMin = hasMinus ? -maxN : 0;
+  const y = [0, 1, 2, 3, 4].map((k) => fmtAxis(nMin + ((maxN - nMin) * k) / 4, hasMinus));
+  return { y, x: timeTicks(points[0].t, points[points.length - 1].t).map((t) => t.label) };
+}
+
+export function drawLive(ctx: CanvasRenderingContext2D, rawPoints: readonly LivePoint[], w: number, h: number, c: Colors): void {
+  const points = perSecondPoints(rawPoints);
   ctx.clearRect(0, 0, w, h);
   ctx.font = '11px system-ui, sans-serif';
   const pw = Math.max(1, Math.floor(w - PAD.left - PAD.right));
@@ -71,24 +95,28 @@ export function drawLive(ctx: CanvasRenderingContext2D, points: readonly LivePoi
   ctx.fillStyle = c.axis;
   ctx.setLineDash([3, 3]);
   ctx.beginPath();
+  let lastFrontierLabel = '';
   for (let k = 0; k <= 4; k++) {
     const v = nMin + ((maxN - nMin) * k) / 4;
     const y = Math.round(yN(v)) + 0.5;
     ctx.moveTo(PAD.left, y);
     ctx.lineTo(PAD.left + pw, y);
     ctx.textAlign = 'right';
-    ctx.fillText(fmtCount(Math.round(v)), PAD.left - 6, y + 4);
+    ctx.fillText(fmtAxis(v, hasMinus), PAD.left - 6, y + 4);
     if (fMax > fMin && Number.isFinite(fMin)) {
-      ctx.textAlign = 'left';
-      ctx.fillText(fmtCount(Math.round(fMin + ((fMax - fMin) * k) / 4)), PAD.left + pw + 6, Math.round(yF(fMin + ((fMax - fMin) * k) / 4)) + 4);
+      const label = fmtCount(Math.round(fMin + ((fMax - fMin) * k) / 4));
+      if (label !== lastFrontierLabel) {
+        ctx.textAlign = 'left';
+        ctx.fillText(label, PAD.left + pw + 6, Math.round(yF(fMin + ((fMax - fMin) * k) / 4)) + 4);
+      }
+      lastFrontierLabel = label;
     }
   }
   ctx.stroke();
   ctx.setLineDash([]);
   ctx.textAlign = 'center';
-  for (let k = 0; k <= 4; k++) {
-    const t = t0 + ((t1 - t0) * k) / 4;
-    ctx.fillText(fmtClock(t), PAD.left + (pw * k) / 4, h - 6);
+  for (const tick of timeTicks(t0, t1)) {
+    ctx.fillText(tick.label, PAD.left + (t1 > t0 ? ((tick.t - t0) / (t1 - t0)) * pw : 0), h - 6);
   }
 
   // + diffs (up) and − diffs (down) as filled areas, per-column max
@@ -180,14 +208,15 @@ function LiveChartImpl({ points }: { points: LivePoint[] }) {
   useEffect(schedule, [points, c]);
 
   const last = points[points.length - 1];
+  const axes = liveAxes(points);
   return (
-    <figure className="chart live-chart" aria-label="Live updates per second">
+    <figure className="chart live-chart" aria-label="Live updates per second" data-y-axis={axes.y.join(' | ')} data-x-axis={axes.x.join(' | ')}>
       <canvas ref={canvas} style={{ width: '100%', height: HEIGHT, display: 'block' }} role="img" aria-label={last ? `${Math.round(last.rate)} updates per second` : 'no points yet'} />
       <figcaption className="legend">
         <span><i style={{ background: c.rate }} /> updates/s</span>
-        <span><i style={{ background: c.plus }} /> + diffs</span>
-        <span><i style={{ background: c.minus }} /> − diffs</span>
-        <span><i style={{ background: c.frontier }} /> frontier (right axis)</span>
+        <span><i style={{ background: c.plus }} /> + diffs/s (up)</span>
+        <span><i style={{ background: c.minus }} /> − diffs/s (down)</span>
+        <span><i style={{ background: c.frontier }} /> frontier (right axis, a time)</span>
       </figcaption>
     </figure>
   );

@@ -1,8 +1,10 @@
 // A modal dialog on the native <dialog> (focus kept inside, Escape closes).
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useConnected } from '../queries/connection';
 
 export function Dialog({ title, open, onClose, children }: { title: string; open: boolean; onClose: () => void; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const connected = useConnected();
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -14,6 +16,11 @@ export function Dialog({ title, open, onClose, children }: { title: string; open
       {open && (
         <>
           <h2>{title}</h2>
+          {!connected && (
+            <p className="stale-notice" role="status" data-testid="dialog-connection">
+              The connection to Shardscope is down; it reconnects by itself. What you typed here stays.
+            </p>
+          )}
           {children}
         </>
       )}

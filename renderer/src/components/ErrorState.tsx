@@ -1,6 +1,7 @@
 // An error in place: what happened, what to do, and the raw details one click away.
 import type { ContractError } from '../../../preload/contract';
 import { ApiError } from '../api/client';
+import { fmtClock } from '../format';
 
 const WHAT_TO_DO: Partial<Record<ContractError['code'], string>> = {
   BadRequest: 'Check the values you entered and try again.',
@@ -8,7 +9,7 @@ const WHAT_TO_DO: Partial<Record<ContractError['code'], string>> = {
   InvalidUsage: 'Change the values as the message says and try again.',
   Since: 'Choose a later as_of.',
   LeaseExpired: 'Open a new reader or writer.',
-  Conflict: 'Someone else changed it first; try again.',
+  Conflict: 'It conflicts with what is there now; do as the message says.',
   Closed: 'Reopen the location, or wait for the connection to come back.',
   Unsupported: 'This host cannot do that; see the message for another way.',
   CorruptData: 'The stored data fails its checks; do not trust this shard until it is repaired.',
@@ -54,4 +55,14 @@ export function Loading({ label }: { label: string }) {
 
 export function Empty({ children }: { children: React.ReactNode }) {
   return <div className="empty">{children}</div>;
+}
+
+/** Data shown is the last that arrived: says since when and why, without replacing the view. */
+export function StaleNotice({ error, at }: { error: unknown; at: number }) {
+  const e = asContractError(error);
+  return (
+    <div className="stale-notice" role="status" data-testid="stale-notice">
+      Showing what was read at {fmtClock(at)}: {e.code === 'Closed' ? 'the connection is down and reconnects by itself' : e.message}.
+    </div>
+  );
 }

@@ -1,5 +1,6 @@
 // The sandbox actions. Each invalidates exactly what it changes (pushes usually got there first).
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
+import { useSingleFlightMutation as useMutation } from './single-flight';
 import type { Params, ShardDetail } from '../../../preload/contract';
 import { call } from '../api/client';
 import { qk } from './keys';

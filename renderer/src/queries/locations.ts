@@ -1,4 +1,5 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useSingleFlightMutation as useMutation } from './single-flight';
 import type { Params } from '../../../preload/contract';
 import { call } from '../api/client';
 import { qk } from './keys';

@@ -1,6 +1,7 @@
 // Operator queries and actions: compaction (status pushed, folded into the cache), GC, the state
 // history, leaked blobs. Each mutation invalidates exactly what it changes.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useSingleFlightMutation as useMutation } from './single-flight';
 import { useEffect, useState } from 'react';
 import type { CompactionStatus, ContractError } from '../../../preload/contract';
 import { call, subscribe } from '../api/client';

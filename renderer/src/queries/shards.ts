@@ -76,3 +76,8 @@ export function appendSample(old: FrontierSample[] | undefined, s: FrontierSampl
 
 export const useHistory = (loc: string, shard: string) =>
   useQuery({ queryKey: qk.history(loc, shard), queryFn: () => call('shard.history', { location: loc, shard }), staleTime: Infinity });
+
+/** The shard list already in the cache (the switcher must not start a subscription of its own). */
+export function useShardsCached(loc: string): ShardSummary[] | undefined {
+  return useQuery({ queryKey: qk.shards(loc), queryFn: () => call('shards.list', { location: loc }), staleTime: 5000 }).data;
+}

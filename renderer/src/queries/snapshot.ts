@@ -7,22 +7,28 @@ import { qk } from './keys';
 
 export const PAGE_ROWS = 500;
 
-export function useSnapshotHead(loc: string, shard: string, asOf: number | null) {
+export interface SnapshotFilter {
+  keyContains?: string;
+  valContains?: string;
+}
+
+export function useSnapshotHead(loc: string, shard: string, asOf: number | null, filter: SnapshotFilter = {}) {
   return useQuery({
-    queryKey: qk.snapshot(loc, shard, asOf),
-    queryFn: () => call('shard.snapshot', { location: loc, shard, asOf, offset: 0, limit: PAGE_ROWS }),
+    queryKey: [...qk.snapshot(loc, shard, asOf), filter],
+    queryFn: () => call('shard.snapshot', { location: loc, shard, asOf, offset: 0, limit: PAGE_ROWS, ...filter }),
+    placeholderData: (prev) => prev, // the table stays while a new filter loads
     staleTime: asOf === null ? 0 : Infinity,
     retry: false,
   });
 }
 
 /** Rows of the visible pages (undefined while a page loads). */
-export function useSnapshotRows(loc: string, shard: string, asOf: number, visible: number[], firstPage: DataRow[] | undefined) {
+export function useSnapshotRows(loc: string, shard: string, asOf: number, filter: SnapshotFilter, visible: number[], firstPage: DataRow[] | undefined) {
   const pages = visible.filter((p) => p !== 0 || !firstPage);
   const results = useQueries({
     queries: pages.map((page) => ({
-      queryKey: qk.snapshotPage(loc, shard, asOf, page),
-      queryFn: () => call('shard.snapshot', { location: loc, shard, asOf, offset: page * PAGE_ROWS, limit: PAGE_ROWS }),
+      queryKey: [...qk.snapshotPage(loc, shard, asOf, page), filter],
+      queryFn: () => call('shard.snapshot', { location: loc, shard, asOf, offset: page * PAGE_ROWS, limit: PAGE_ROWS, ...filter }),
       staleTime: Infinity,
     })),
   });

@@ -4,7 +4,7 @@ import { useMemo } from 'react';
 import type { BatchRow, CompactionJob, ShardDetail } from '../../../../preload/contract';
 import { Empty } from '../../components/ErrorState';
 import { VirtualTable, type Column } from '../../components/VirtualTable';
-import { fmtBytes, fmtCount, fmtFrontier } from '../../format';
+import { fmtBytes, fmtCount, fmtFrontier, plural } from '../../format';
 import { useCompaction } from '../../queries/operations';
 
 const columns: Column<BatchRow>[] = [
@@ -60,17 +60,17 @@ export function BatchesTab({ loc, detail }: { loc: string; detail: ShardDetail }
   return (
     <div className="fill">
       <p className="muted" data-testid="batch-count">
-        {fmtCount(batches.length)} batches in {levels.length} {levels.length === 1 ? 'level' : 'levels'} · {fmtBytes(detail.summary.bytes)}
+        {plural(batches.length, 'batch')} in {plural(levels.length, 'level')} · {fmtBytes(detail.summary.bytes)}
       </p>
       {running && (
         <p className="merge-banner" role="status" data-testid="merge-in-progress">
-          <span className="spinner" aria-hidden="true" /> Merging {fmtCount(running.plan.merges.reduce((n, m) => n + m.inputs, 0))} batches
+          <span className="spinner" aria-hidden="true" /> Merging {plural(running.plan.merges.reduce((n, m) => n + m.inputs, 0), 'batch')}
           {running.progress ? ` · ${fmtCount(running.progress.rowsIn)} rows read, ${running.progress.partsIn}/${running.progress.partsTotal} parts` : '…'}
         </p>
       )}
       <div className="spine" role="list" aria-label="Spine levels">
         {levels.map((l) => (
-          <div className="spine-level" role="listitem" key={l.level} aria-label={`Level ${l.level}: ${l.batches.length} batches, ${fmtBytes(l.bytes)}`}>
+          <div className="spine-level" role="listitem" key={l.level} aria-label={`Level ${l.level}: ${plural(l.batches.length, 'batch')}, ${fmtBytes(l.bytes)}`}>
             <div className="spine-label">
               <strong>L{l.level}</strong>
               <span className="muted">
@@ -78,6 +78,7 @@ export function BatchesTab({ loc, detail }: { loc: string; detail: ShardDetail }
               </span>
             </div>
             <div className="spine-blocks">
+              <span className="spine-track">
               {l.batches.slice(0, MAX_BLOCKS).map((b, i) => (
                 <span
                   key={i}
@@ -86,7 +87,8 @@ export function BatchesTab({ loc, detail }: { loc: string; detail: ShardDetail }
                   title={`[${fmtFrontier(b[0])}, ${fmtFrontier(b[1])}) since ${fmtFrontier(b[2])} · ${fmtCount(b[3])} updates · ${b[4]} parts · ${fmtBytes(b[5])}`}
                 />
               ))}
-              {l.batches.length > MAX_BLOCKS && <span className="muted spine-more">+{fmtCount(l.batches.length - MAX_BLOCKS)} more</span>}
+              </span>
+              {l.batches.length > MAX_BLOCKS && <span className="muted spine-more" data-testid="spine-more">+{fmtCount(l.batches.length - MAX_BLOCKS)} more</span>}
             </div>
           </div>
         ))}

@@ -4,10 +4,18 @@ import { useState } from 'react';
 import type { CompactionJob, CompactionPlanInfo, ShardDetail } from '../../../../preload/contract';
 import { ConfirmDialog } from '../../components/Dialog';
 import { Empty, ErrorState, Loading } from '../../components/ErrorState';
-import { fmtBytes, fmtClock, fmtCount, fmtFrontier } from '../../format';
+import { fmtBytes, fmtClock, fmtCount, fmtFrontier, plural } from '../../format';
 import { useCancelCompaction, useCompaction, useCompactionPlan, useStartCompaction } from '../../queries/operations';
 
 const fmtMs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
+
+/** What a running "Compact now" is doing, from its progress: real phases, not a bar that fills early. */
+const PHASES = ['plan', 'fetch and merge', 'upload and apply'] as const;
+const PHASE_TEXT = ['Planning the merges and leasing the input parts…', 'Fetching and merging the input parts', 'Uploading the merged batch and applying it to the shard'];
+function phaseOf(p: { partsIn: number; partsTotal: number } | null): number {
+  if (!p) return 0;
+  return p.partsIn < p.partsTotal ? 1 : 2;
+}
 
 export function CompactionTab({ loc, detail }: { loc: string; detail: ShardDetail }) {
   const shard = detail.summary.id;
@@ -23,7 +31,7 @@ export function CompactionTab({ loc, detail }: { loc: string; detail: ShardDetai
           Compact now…
         </button>
         <span className="muted">
-          {fmtCount(detail.summary.batches)} {detail.summary.batches === 1 ? 'batch' : 'batches'} · {fmtBytes(detail.summary.bytes)} · {fmtCount(detail.summary.updates)} updates now. Background
+          {plural(detail.summary.batches, 'batch')} · {fmtBytes(detail.summary.bytes)} · {plural(detail.summary.updates, 'update')} now. Background
           compaction keeps the batch count logarithmic; "Compact now" merges everything it can at once.
         </span>
       </div>
@@ -42,7 +50,7 @@ export function CompactionTab({ loc, detail }: { loc: string; detail: ShardDetai
             <thead>
               <tr>
                 <th>Finished</th><th>Kind</th><th className="num">Inputs</th><th className="num">Bytes in → out</th><th className="num">Updates out</th>
-                <th className="num">Duration</th><th>Outcome</th>
+                <th className="num" title="the merge itself, without planning and applying">Merge time</th><th>Outcome</th>
               </tr>
             </thead>
             <tbody>
@@ -73,17 +81,25 @@ function JobCard({ loc, shard, job }: { loc: string; shard: string; job: Compact
     return (
       <section className="card" aria-label="Compaction in progress" data-testid="compaction-progress">
         <h2>
-          <span className="spinner" aria-hidden="true" /> Compacting {fmtCount(job.plan.merges.reduce((n, m) => n + m.inputs, 0))} batches…
+          <span className="spinner" aria-hidden="true" /> Compacting {plural(job.plan.merges.reduce((n, m) => n + m.inputs, 0), 'batch')}…
         </h2>
+        <ol className="phases" aria-label="Compaction phases">
+          {PHASES.map((ph, i) => (
+            <li key={ph} aria-current={i === phaseOf(p) ? 'step' : undefined} className={i < phaseOf(p) ? 'done' : i === phaseOf(p) ? 'now' : ''}>
+              {ph}
+            </li>
+          ))}
+        </ol>
         {p ? (
           <>
-            <progress max={Math.max(1, p.partsTotal)} value={p.partsIn} aria-label="Parts merged" />
-            <p className="muted">
-              {p.partsIn} of {p.partsTotal} parts read · {fmtCount(p.rowsIn)} rows in · {fmtCount(p.rowsOut)} rows out · merge of {p.inputs} batches
+            {/* parts read count fetch+merge; the bar stays short of full until the result is applied */}
+            <progress max={Math.max(1, p.partsTotal) + 1} value={p.partsIn} aria-label="Parts merged" />
+            <p className="muted" data-testid="compaction-phase">
+              {PHASE_TEXT[phaseOf(p)]} · {p.partsIn} of {p.partsTotal} parts read · {fmtCount(p.rowsIn)} rows in · {fmtCount(p.rowsOut)} rows out · merge of {plural(p.inputs, 'batch')}
             </p>
           </>
         ) : (
-          <p className="muted">Starting…</p>
+          <p className="muted" data-testid="compaction-phase">{PHASE_TEXT[0]}</p>
         )}
         <button type="button" onClick={() => cancel.mutate()} disabled={cancel.isPending || job.cancelRequested}>
           {job.cancelRequested ? 'Cancelling…' : 'Cancel'}
@@ -100,7 +116,7 @@ function JobCard({ loc, shard, job }: { loc: string; shard: string; job: Compact
         <dl className="stats">
           <div><dt>Batches</dt><dd data-testid="compaction-batches">{fmtCount(r.before)} → {fmtCount(r.after)}</dd></div>
           <div><dt>Bytes</dt><dd>{fmtBytes(r.bytesBefore)} → {fmtBytes(r.bytesAfter)}</dd></div>
-          <div><dt>Duration</dt><dd>{fmtMs(r.durationMs)}</dd></div>
+          <div><dt title="from the click to the result applied, planning included">Whole job</dt><dd>{fmtMs(r.durationMs)}</dd></div>
         </dl>
       </section>
     );
@@ -119,7 +135,7 @@ function JobCard({ loc, shard, job }: { loc: string; shard: string; job: Compact
 function PlanPreview({ plan }: { plan: CompactionPlanInfo }) {
   const inputs = plan.merges.reduce((n, m) => n + m.inputs, 0);
   if (plan.merges.length === 0) {
-    return <p>Nothing to merge: the shard has {fmtCount(plan.batches)} {plan.batches === 1 ? 'batch' : 'batches'} and none can be merged now (a single batch, or batches the memory bound keeps apart).</p>;
+    return <p>Nothing to merge: the shard has {plural(plan.batches, 'batch')} and none can be merged now (a single batch, or batches the memory bound keeps apart).</p>;
   }
   return (
     <>

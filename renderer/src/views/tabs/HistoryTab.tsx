@@ -4,7 +4,7 @@ import { useMemo, useState } from 'react';
 import type { ShardDetail, VersionChangeInfo } from '../../../../preload/contract';
 import { Empty, ErrorState, Loading } from '../../components/ErrorState';
 import { VirtualTable, type Column } from '../../components/VirtualTable';
-import { fmtBytes, fmtClock, fmtCount, fmtFrontier } from '../../format';
+import { fmtBytes, fmtClock, fmtCount, fmtFrontier, plural } from '../../format';
 import { HISTORY_LIMIT, useVersionAt, useVersions } from '../../queries/operations';
 
 /** The engine writes intervals of frontiers ("[[2], [3])"); people read "[2, 3)". */
@@ -21,8 +21,8 @@ interface Row {
 function ChangeTags({ c }: { c: VersionChangeInfo }) {
   return (
     <span>
-      {c.batchesAdded.length > 0 && <span className="tag plus">+{c.batchesAdded.length} batch</span>}
-      {c.batchesRemoved.length > 0 && <span className="tag minus">−{c.batchesRemoved.length} batch</span>}
+      {c.batchesAdded.length > 0 && <span className="tag plus">+{plural(c.batchesAdded.length, 'batch')}</span>}
+      {c.batchesRemoved.length > 0 && <span className="tag minus">{plural(-c.batchesRemoved.length, 'batch')}</span>}
       {c.upperMoved && <span className="tag">upper {c.upperMoved[0]}→{c.upperMoved[1]}</span>}
       {c.sinceMoved && <span className="tag">since {c.sinceMoved[0]}→{c.sinceMoved[1]}</span>}
       {(c.readersAdded.length > 0 || c.readersRemoved.length > 0) && <span className="tag">readers +{c.readersAdded.length}/−{c.readersRemoved.length}</span>}
@@ -119,8 +119,8 @@ export function HistoryTab({ loc, detail }: { loc: string; detail: ShardDetail }
                 <>
                   <h3>From version {rows[index].change!.fromSeqno}</h3>
                   <ul className="change-list">
-                    {rows[index].change!.batchesAdded.map((b, i) => <li key={`a${i}`}>+ batch [{bare(b.lower)}, {bare(b.upper)}) · {fmtCount(b.len)} updates · level {b.level}</li>)}
-                    {rows[index].change!.batchesRemoved.map((b, i) => <li key={`r${i}`}>− batch [{bare(b.lower)}, {bare(b.upper)}) · {fmtCount(b.len)} updates · level {b.level}</li>)}
+                    {rows[index].change!.batchesAdded.map((b, i) => <li key={`a${i}`}>+ batch [{bare(b.lower)}, {bare(b.upper)}) · {plural(b.len, 'update')} · level {b.level}</li>)}
+                    {rows[index].change!.batchesRemoved.map((b, i) => <li key={`r${i}`}>− batch [{bare(b.lower)}, {bare(b.upper)}) · {plural(b.len, 'update')} · level {b.level}</li>)}
                     {rows[index].change!.upperMoved && <li>upper {rows[index].change!.upperMoved![0]} → {rows[index].change!.upperMoved![1]}</li>}
                     {rows[index].change!.sinceMoved && <li>since {rows[index].change!.sinceMoved![0]} → {rows[index].change!.sinceMoved![1]}</li>}
                     {rows[index].change!.readersAdded.map((r) => <li key={r}>+ reader <code>{r}</code></li>)}

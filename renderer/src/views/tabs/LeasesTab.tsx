@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import type { ShardDetail } from '../../../../preload/contract';
 import { ErrorState } from '../../components/ErrorState';
+import { Term } from '../../components/Term';
 import { useNow } from '../../components/useNow';
 import { fmtAgo, fmtCountdown, fmtFrontier, shortId } from '../../format';
 import { useOpenReader, useOpenWriter } from '../../queries/actions';
@@ -39,7 +40,7 @@ export function LeasesTab({ loc, detail }: { loc: string; detail: ShardDetail })
       </form>
       {(openReader.error || openWriter.error) && <ErrorState error={openReader.error ?? openWriter.error} title="The handle was not opened" />}
 
-      <h2>Leased readers</h2>
+      <h2><Term name="lease">Leased readers</Term></h2>
       <table aria-label="Leased readers">
         <thead>
           <tr><th>Purpose</th><th>Host</th><th>Since</th><th>Seqno held</th><th>Last heartbeat</th><th>Expires in</th><th>Actions</th></tr>

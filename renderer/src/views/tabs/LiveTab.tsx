@@ -4,7 +4,7 @@ import { useState } from 'react';
 import type { ShardDetail } from '../../../../preload/contract';
 import { LiveChart } from '../../charts/LiveChart';
 import { ErrorState } from '../../components/ErrorState';
-import { fmtCount, fmtFrontier } from '../../format';
+import { fmtCount, fmtFrontier, plural } from '../../format';
 import { LIVE_BUFFER_POINTS, useLive } from '../../queries/live';
 import { GeneratorControl } from '../actions/GeneratorControl';
 
@@ -21,7 +21,7 @@ export function LiveTab({ loc, detail }: { loc: string; detail: ShardDetail }) {
         </button>
         <button type="button" onClick={live.clear}>Clear</button>
         <span className="muted" data-testid="live-status" role="status">
-          {paused ? 'paused' : 'listening'} · {fmtCount(live.data.points.length)} points (keeps {LIVE_BUFFER_POINTS}) ·
+          {paused ? 'paused' : 'listening'} · {plural(live.data.points.length, 'point')} (keeps {LIVE_BUFFER_POINTS}) ·
           {' '}{last ? `${fmtCount(Math.round(last.rate))} updates/s · frontier ${fmtFrontier(last.frontier)}` : 'waiting for the first batch…'}
         </span>
         <GeneratorControl loc={loc} summary={detail.summary} />

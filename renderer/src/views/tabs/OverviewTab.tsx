@@ -4,6 +4,7 @@ import { FrontierChart } from '../../charts/FrontierChart';
 import { ErrorState, Loading } from '../../components/ErrorState';
 import { fmtBytes, fmtCount, fmtFrontier } from '../../format';
 import { useHistory } from '../../queries/shards';
+import { Term } from '../../components/Term';
 
 export function OverviewTab({ loc, detail }: { loc: string; detail: ShardDetail }) {
   const s = detail.summary;
@@ -12,13 +13,13 @@ export function OverviewTab({ loc, detail }: { loc: string; detail: ShardDetail 
   return (
     <div className="overview">
       <dl className="stats">
-        <div><dt>Since</dt><dd data-testid="since">{fmtFrontier(s.since)}</dd></div>
-        <div><dt>Upper</dt><dd data-testid="upper">{fmtFrontier(s.upper)}</dd></div>
-        <div><dt>Lag</dt><dd>{lag ?? '—'}</dd></div>
+        <div><dt><Term name="since">Since</Term></dt><dd data-testid="since">{fmtFrontier(s.since)}</dd></div>
+        <div><dt><Term name="upper">Upper</Term></dt><dd data-testid="upper">{fmtFrontier(s.upper)}</dd></div>
+        <div><dt><Term name="lag">Lag</Term></dt><dd>{lag === null ? '—' : Math.max(0, lag)}{lag !== null && lag < 0 && <span className="muted"> (since past the upper)</span>}</dd></div>
         <div><dt>Updates</dt><dd>{fmtCount(s.updates)}</dd></div>
-        <div><dt>Batches</dt><dd>{fmtCount(s.batches)}</dd></div>
+        <div><dt><Term name="batch">Batches</Term></dt><dd>{fmtCount(s.batches)}</dd></div>
         <div><dt>Bytes</dt><dd>{fmtBytes(s.bytes)}</dd></div>
-        <div><dt>Seqno</dt><dd>{s.seqno}</dd></div>
+        <div><dt><Term name="seqno">Seqno</Term></dt><dd>{s.seqno}</dd></div>
         <div><dt>Codecs</dt><dd>{s.codecs.key} → {s.codecs.val}</dd></div>
       </dl>
       {history.isPending ? (

@@ -5,11 +5,10 @@ import type { ShardDetail } from '../../../../preload/contract';
 import { ConfirmDialog, TypeToConfirmDialog } from '../../components/Dialog';
 import { Empty, ErrorState, Loading } from '../../components/ErrorState';
 import { useNow } from '../../components/useNow';
-import { fmtAgo, fmtBytes, fmtCount, shortId } from '../../format';
+import { fmtAgo, fmtBytes, fmtCount, shortId, plural } from '../../format';
 import { useLocations } from '../../queries/locations';
 import { useDeleteLeaked, useGcStatus, useLeakedBlobs, useRunGc, useUploadBatch } from '../../queries/operations';
 
-const plural = (n: number, word: string) => `${fmtCount(n)} ${word}${n === 1 ? '' : 's'}`;
 const minutes = (ms: number) => (ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
 
 export function StorageTab({ loc, detail }: { loc: string; detail: ShardDetail }) {
@@ -105,7 +104,7 @@ function LeakedSection({ loc, detail }: { loc: string; detail: ShardDetail }) {
         <button type="button" onClick={() => void leaked.refetch()} disabled={leaked.isFetching}>
           {leaked.isFetching ? 'Checking…' : 'Check again'}
         </button>
-        <button type="button" onClick={() => setConfirming(true)} disabled={!d || d.blobs.length === 0}>
+        <button type="button" onClick={() => setConfirming(true)} disabled={!d || deletable.length === 0} title={d && d.blobs.length > 0 && deletable.length === 0 ? 'every listed blob is too young to delete yet' : undefined}>
           Delete leaked blobs…
         </button>
         <span className="spacer" />
@@ -113,13 +112,13 @@ function LeakedSection({ loc, detail }: { loc: string; detail: ShardDetail }) {
           type="button"
           onClick={() => upload.mutate(1000)}
           disabled={upload.isPending || detail.summary.upper === null}
-          title="Sandbox action: a writer uploads a batch of 1,000 updates at the shard's upper and never appends it, as a crashed writer would"
+          title="Sandbox action: a writer uploads a batch made of 1,000 generated updates (fewer once consolidated) at the shard's upper and never appends it, as a crashed writer would"
         >
           Upload batch without appending
         </button>
       </div>
       {upload.error && <ErrorState error={upload.error} title="The batch was not uploaded" />}
-      {upload.data && <p className="muted" role="status">Uploaded a batch of {fmtCount(upload.data.len)} updates and did not append it.</p>}
+      {upload.data && <p className="muted" role="status">Uploaded a batch of {plural(upload.data.len, 'update')} (1,000 generated, consolidated) and did not append it.</p>}
       {del.data && (
         <p role="status" data-testid="leaked-result">
           Deleted {plural(del.data.deleted.length, 'blob')} ({fmtBytes(del.data.freedBytes)} freed)
@@ -137,7 +136,7 @@ function LeakedSection({ loc, detail }: { loc: string; detail: ShardDetail }) {
       ) : (
         <>
           <p data-testid="leaked-count">
-            {fmtCount(d!.blobs.length)} leaked {d!.blobs.length === 1 ? 'blob' : 'blobs'}
+            {plural(d!.blobs.length, 'leaked blob')}
             {spared > 0 ? `, ${fmtCount(spared)} younger than ${minutes(d!.minAgeMs)} (a delete spares them)` : ''}.
           </p>
           <div className="table-scroll">

@@ -1,0 +1,25 @@
+// Checks through the engine's own CLI, not the UI: what the app did to a shard is read back the
+// way an operator (or another process) would see it.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { appRoot } from './hosts';
+
+const run = promisify(execFile);
+
+export interface CliState {
+  since: number[];
+  upper: number[];
+  seqno: number;
+  leasedReaders: { id: string; purpose: string; since: number[] }[];
+  criticalReaders: { id: string; purpose: string; since: number[] }[];
+}
+
+/** `shardscope inspect state <shard> --sandbox <file> --json` */
+export async function inspectState(sandboxFile: string, shard: string): Promise<CliState> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(appRoot, 'engine/cli/main.ts'), 'inspect', 'state', shard, '--sandbox', sandboxFile, '--json'], {
+    cwd: appRoot,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as CliState;
+}
