@@ -185,6 +185,61 @@ class AppendBatches implements Cmd {
   toString = () => `AppendBatches(${this.raws.map(fmt).join(' | ')}; span ${this.span}, ${this.mode}${this.builder ? ', builder' : ''})`;
 }
 
+/** Both writers (two clients) compare-and-append at the same upper at once: exactly one wins. */
+class RacingWrites implements Cmd {
+  constructor(
+    readonly raws: [RawUpdate[], RawUpdate[]],
+    readonly spans: [number, number],
+  ) {}
+  check = () => true;
+  async run(m: Model, r: Real): Promise<void> {
+    stepCounter.steps++;
+    const u = m.upper;
+    const ws = [r.w, r.w2];
+    const updates = [0, 1].map((i) => place(this.raws[i], u, u + this.spans[i]));
+    const res = await within(
+      Promise.all([0, 1].map((i) => ws[i].compareAndAppend(updates[i], [u], [u + this.spans[i]]))),
+      'racing compareAndAppend',
+    );
+    const winners = [0, 1].filter((i) => res[i].ok);
+    assert.equal(winners.length, 1, `racing compareAndAppend at [${u}]: exactly one wins, got ${JSON.stringify(res)}`);
+    const [win] = winners;
+    const lose = 1 - win;
+    assert.deepEqual(res[lose], { ok: false, expected: [u], current: [u + this.spans[win]] }, 'the loser of a race');
+    m.updates.push(...updates[win]);
+    m.upper = u + this.spans[win];
+    await checkUpper(m, r, 'racing compareAndAppend');
+  }
+  toString = () => `RacingWrites(${fmt(this.raws[0])} | ${fmt(this.raws[1])}; spans ${this.spans})`;
+}
+
+/**
+ * Both writers (two clients) append the same updates at once, one to a later upper (replicas):
+ * the updates land once, and the longer append is cut to start where the shorter ended, on top of it.
+ */
+class RacingAppends implements Cmd {
+  constructor(
+    readonly raw: RawUpdate[],
+    readonly span: number,
+    readonly extra: number,
+  ) {}
+  check = () => true;
+  async run(m: Model, r: Real): Promise<void> {
+    stepCounter.steps++;
+    const u = m.upper;
+    const updates = place(this.raw, u, u + this.span);
+    const res = await within(
+      Promise.all([r.w.append(updates, [u], [u + this.span]), r.w2.append(updates, [u], [u + this.span + this.extra])]),
+      'racing append',
+    );
+    assert.deepEqual(res, [{ ok: true }, { ok: true }], `racing appends at [${u}]`);
+    m.updates.push(...updates);
+    m.upper = u + this.span + this.extra;
+    await checkUpper(m, r, 'racing append');
+  }
+  toString = () => `RacingAppends(${fmt(this.raw)}; span ${this.span}, extra ${this.extra})`;
+}
+
 type AfterTransmit = 'none' | 'appendOriginal' | 'deleteOriginal';
 class Transmit implements Cmd {
   constructor(
@@ -457,6 +512,7 @@ export const commandArbs: fc.Arbitrary<Cmd>[] = [
     .map(([u, mode, a, s, o]) => new Append(u, mode, a, s, o)),
   fc.tuple(fc.array(rawUpdates, { minLength: 1, maxLength: 3 }), span, fc.constantFrom<BatchMode>('right', 'right', 'wrong', 'duplicate'), fc.boolean())
     .map(([us, s, mode, b]) => new AppendBatches(us, s, mode, b)),
+  fc.tuple(fc.tuple(rawUpdates, rawUpdates), fc.tuple(span, span)).map(([u, s]) => new RacingWrites(u, s)),
   fc.tuple(rawUpdates, span, fc.constantFrom<AfterTransmit>('none', 'appendOriginal', 'deleteOriginal'))
     .map(([u, s, a]) => new Transmit(u, s, a)),
   fc.tuple(frac, fc.boolean()).map(([f, b]) => new DowngradeSince(f, b)),
@@ -465,6 +521,7 @@ export const commandArbs: fc.Arbitrary<Cmd>[] = [
     .map(([p, f, b]) => new Snapshot(p, f, b)),
   fc.tuple(fc.constantFrom<ReadPath>('snapshotAndFetch', 'fetchPart', 'snapshotCursor', 'snapshotAndStream'), frac)
     .map(([p, f]) => new Snapshot(p, f, false)),
+  fc.tuple(rawUpdates, span, span).map(([u, s, e]) => new RacingAppends(u, s, e)),
   frac.map((f) => new OpenListen(f)),
   fc.nat(5).map((i) => new ListenFetch(i)),
   fc.nat(5).map((i) => new ListenFetch(i)),
