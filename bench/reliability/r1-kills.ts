@@ -20,7 +20,8 @@ export interface R1Result {
 const PHASES = ['upload', 'cas', 'compaction', 'gc'] as const;
 
 export async function runR1(o: { kills: number; seed?: number; log?: (s: string) => void }): Promise<R1Result> {
-  const next = rng(o.seed ?? 1);
+  const seed = o.seed ?? 1;
+  const next = rng(seed);
   const random = () => next() / 2 ** 32;
   const res: R1Result = { kills: 0, ackedLost: 0, unreadableStates: 0, duplicates: 0, failures: [], killsByPhase: {} };
   let dir = makeSandboxDir();
@@ -59,7 +60,7 @@ export async function runR1(o: { kills: number; seed?: number; log?: (s: string)
       if (check.unreadable.length > 0) res.unreadableStates++;
       if (bad) {
         res.failures.push(
-          `kill ${k} (at ${killedAt}, ${c.acks.length} acks): lost ${check.lost.slice(0, 5).join(',')}${check.lost.length > 5 ? '…' : ''} ` +
+          `kill ${k} of seed ${seed} (at ${killedAt}, ${c.acks.length} acks): lost ${check.lost.slice(0, 5).join(',')}${check.lost.length > 5 ? '…' : ''} ` +
             `(${check.lost.length}), duplicated ${check.duplicates.length}, unreadable: ${check.unreadable.slice(0, 3).join(' | ')}`,
         );
         o.log?.(`R1 ${res.failures[res.failures.length - 1]}`);

@@ -11,7 +11,12 @@ import { READER_LEASE_MS, strings, type Real } from './system.js';
 type Cmd = fc.AsyncCommand<Model, Real>;
 
 /** Counts the commands run (the reliability figure R2-model-steps). */
-export const stepCounter = { steps: 0 };
+export const stepCounter = { steps: 0, byCommand: {} as Record<string, number> };
+function count(c: object): void {
+  stepCounter.steps++;
+  const name = c.constructor.name;
+  stepCounter.byCommand[name] = (stepCounter.byCommand[name] ?? 0) + 1;
+}
 
 /** No engine call may hang: a wait that never settles is a failure, not a stuck test. */
 export const CALL_TIMEOUT_MS = 30_000;
@@ -80,7 +85,7 @@ class CompareAndAppend implements Cmd {
   ) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
-    stepCounter.steps++;
+    count(this);
     const w = this.other ? r.w2 : r.w;
     let e = m.upper + this.delta;
     if (e < 0) e = m.upper - this.delta;
@@ -109,7 +114,7 @@ class Append implements Cmd {
   ) {}
   check = (m: Readonly<Model>) => (this.mode === 'inside' || this.mode === 'past' ? m.upper > 0 : true);
   async run(m: Model, r: Real): Promise<void> {
-    stepCounter.steps++;
+    count(this);
     const w = this.other ? r.w2 : r.w;
     const u = m.upper;
     const a = Math.min(this.a, u);
@@ -146,7 +151,7 @@ class AppendBatches implements Cmd {
   ) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
-    stepCounter.steps++;
+    count(this);
     const e = this.mode === 'wrong' ? m.upper + 1 : m.upper;
     const all: U[][] = this.raws.map((raw) => place(raw, e, e + this.span));
     const batches: Batch[] = [];
@@ -193,7 +198,7 @@ class RacingWrites implements Cmd {
   ) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
-    stepCounter.steps++;
+    count(this);
     const u = m.upper;
     const ws = [r.w, r.w2];
     const updates = [0, 1].map((i) => place(this.raws[i], u, u + this.spans[i]));
@@ -225,7 +230,7 @@ class RacingAppends implements Cmd {
   ) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
-    stepCounter.steps++;
+    count(this);
     const u = m.upper;
     const updates = place(this.raw, u, u + this.span);
     const res = await within(
@@ -249,7 +254,7 @@ class Transmit implements Cmd {
   ) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
-    stepCounter.steps++;
+    count(this);
     const u = m.upper;
     const updates = place(this.raw, u, u + this.span);
     const original = await within(r.w.batch(updates, [u], [u + this.span]), 'batch');
@@ -281,7 +286,7 @@ class DowngradeSince implements Cmd {
   constructor(readonly frac: number, readonly backwards: boolean) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
-    stepCounter.steps++;
+    count(this);
     const target = this.backwards
       ? Math.floor(this.frac * m.readerSince)
       : m.readerSince + Math.floor(this.frac * (m.upper - m.readerSince + 1));
@@ -296,7 +301,7 @@ class CriticalDowngrade implements Cmd {
   constructor(readonly frac: number, readonly rightOpaque: boolean) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
-    stepCounter.steps++;
+    count(this);
     const target = m.critSince + Math.floor(this.frac * (m.upper - m.critSince + 1));
     const expected = this.rightOpaque ? m.critOpaque : `${m.critOpaque}-stale`;
     const next = `o${stepCounter.steps}`;
@@ -355,7 +360,7 @@ class Snapshot implements Cmd {
   constructor(readonly path: ReadPath, readonly frac: number, readonly belowSince: boolean) {}
   check = (m: Readonly<Model>) => (this.belowSince ? m.readerSince > 0 : m.upper > m.readerSince);
   async run(m: Model, r: Real): Promise<void> {
-    stepCounter.steps++;
+    count(this);
     if (this.belowSince) {
       const asOf = Math.floor(this.frac * m.readerSince);
       await rejects(read(r.r, this.path, asOf), SinceError, `${this.path} at [${asOf}] below since [${m.readerSince}]`);
@@ -372,7 +377,7 @@ class OpenListen implements Cmd {
   constructor(readonly frac: number) {}
   check = (m: Readonly<Model>) => m.listens.length < MAX_LISTENS && m.upper >= m.readerSince;
   async run(m: Model, r: Real): Promise<void> {
-    stepCounter.steps++;
+    count(this);
     const asOf = m.readerSince + Math.floor(this.frac * (m.upper - m.readerSince + 1));
     const handle = await within(r.r.clone('model listen'), 'clone');
     const listen = await within(handle.listen([asOf]), `listen at [${asOf}]`);
@@ -412,7 +417,7 @@ class ListenFetch implements Cmd {
   constructor(readonly i: number) {}
   check = (m: Readonly<Model>) => m.listens.length > 0;
   async run(m: Model, r: Real): Promise<void> {
-    stepCounter.steps++;
+    count(this);
     const i = this.i % m.listens.length;
     const l = r.listens[i];
     // a fetch with nothing new waits for the next write: only fetch when there is something
@@ -435,7 +440,7 @@ class Compact implements Cmd {
   constructor(readonly inReader: boolean) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
-    stepCounter.steps++;
+    count(this);
     const c = this.inReader ? r.readerClient : r.writerClient;
     const res = await within(c.admin.forceCompaction(r.shard), 'forceCompaction');
     assert.ok(res.after <= res.before, `forceCompaction ${JSON.stringify(res)}`);
@@ -448,7 +453,7 @@ class Gc implements Cmd {
   constructor(readonly mode: GcMode) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
-    stepCounter.steps++;
+    count(this);
     const clients = this.mode === 'writer' ? [r.writerClient] : this.mode === 'reader' ? [r.readerClient] : [r.writerClient, r.readerClient];
     // concurrent GCs of one shard from two clients never fail
     await within(Promise.all(clients.map((c) => c.admin.forceGc(r.shard))), 'forceGc');
@@ -459,7 +464,7 @@ class Gc implements Cmd {
 class ExpireLeases implements Cmd {
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
-    stepCounter.steps++;
+    count(this);
     await within(Promise.all([r.writerClient.idle(), r.readerClient.idle()]), 'idle');
     r.clock.advance(READER_LEASE_MS + 1);
     // a new reader's registration is a transition: it expires every leased reader silent for longer than its lease
@@ -486,7 +491,7 @@ class Reopen implements Cmd {
   constructor(readonly which: 'writer' | 'reader') {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
-    stepCounter.steps++;
+    count(this);
     await within(r.reopen(this.which), `reopen ${this.which} client`);
     if (this.which === 'reader') {
       m.listens = [];

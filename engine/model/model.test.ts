@@ -15,9 +15,9 @@ const shrink = env.SHARDSCOPE_MODEL_SHRINK === '1';
 const path = env.SHARDSCOPE_MODEL_PATH;
 
 const cases: { kind: EnvKind; steps: number; what: string }[] = [
-  { kind: 'mem', steps: steps(300), what: 'mem://' },
-  { kind: 'sandbox', steps: steps(150), what: 'a sandbox file' },
-  { kind: 'unreliable', steps: steps(300), what: 'unreliable storage (a tenth of calls fail), writer and readers in two clients' },
+  { kind: 'mem', steps: steps(1000), what: 'mem://' },
+  { kind: 'sandbox', steps: steps(400), what: 'a sandbox file' },
+  { kind: 'unreliable', steps: steps(1000), what: 'unreliable storage (a tenth of calls fail), writer and readers in two clients' },
 ];
 
 describe('the engine behaves as the reference model', () => {
