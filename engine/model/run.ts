@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { configureRetry, type RetryOptions } from '../index.js';
 import { checkIntegrity } from './integrity.js';
-import { commandArbs, checkRead, drainListens, stepCounter, within } from './commands.js';
+import { commandArbs, checkRead, drainListens, stepCounter, within, type CommandSet } from './commands.js';
 import { newModel, type Model } from './model.js';
 import { openReal, strings, type EnvKind, type Real } from './system.js';
 
@@ -22,6 +22,7 @@ export interface ModelRunOptions {
   shrink?: boolean;
   /** replays one counterexample (fast-check's path) */
   path?: string;
+  commands?: CommandSet;
 }
 
 export interface ModelRunResult {
@@ -58,7 +59,7 @@ export async function runModel(o: ModelRunOptions): Promise<ModelRunResult> {
   let faultSeed = o.seed;
   try {
     const details = await fc.check(
-      fc.asyncProperty(fc.commands(commandArbs, { maxCommands, size: 'max' }), async (cmds) => {
+      fc.asyncProperty(fc.commands(commandArbs(o.commands), { maxCommands, size: 'max' }), async (cmds) => {
         const model = newModel();
         const real = await openReal({ kind: o.kind, seed: faultSeed++, failRate: o.failRate });
         try {
