@@ -18,6 +18,7 @@ const cases: { kind: EnvKind; steps: number; what: string; commands?: 'core' }[]
   // one writer only, no lease expiry or forced GC (see commandArbs): the areas below stay covered
   // while the others are broken
   { kind: 'mem', steps: steps(300), what: 'mem://, core commands', commands: 'core' },
+  { kind: 'sandbox', steps: steps(150), what: 'a sandbox file, core commands', commands: 'core' },
   { kind: 'unreliable', steps: steps(300), what: 'unreliable storage, core commands', commands: 'core' },
   { kind: 'mem', steps: steps(1000), what: 'mem://' },
   { kind: 'sandbox', steps: steps(400), what: 'a sandbox file' },

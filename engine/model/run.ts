@@ -37,6 +37,8 @@ export interface ModelRunResult {
 
 async function finalCheck(m: Model, real: Real): Promise<void> {
   await drainListens(m, real);
+  // no background GC of the run's clients may truncate versions while they are checked
+  await within(Promise.all([real.writerClient.close(), real.readerClient.close()]), 'close');
   const c = await real.openChecker();
   try {
     const r = await within(c.openLeasedReader(real.shard, strings), 'openLeasedReader (check)');
