@@ -19,11 +19,26 @@ export interface R1Result {
 
 const PHASES = ['upload', 'cas', 'compaction', 'gc'] as const;
 
-export async function runR1(o: { kills: number; seed?: number; log?: (s: string) => void }): Promise<R1Result> {
+/**
+ * `lanes` kill loops run side by side, each on a file of its own: a child's start-up (tsx) is
+ * most of a kill's time, and two cores can start two.
+ */
+export async function runR1(o: { kills: number; seed?: number; lanes?: number; log?: (s: string) => void }): Promise<R1Result> {
   const seed = o.seed ?? 1;
+  const lanes = Math.max(1, Math.min(o.lanes ?? 2, o.kills));
+  const res: R1Result = { kills: 0, ackedLost: 0, unreadableStates: 0, duplicates: 0, failures: [], killsByPhase: {} };
+  await Promise.all(
+    Array.from({ length: lanes }, (_, lane) =>
+      killLoop({ kills: Math.floor(o.kills / lanes) + (lane < o.kills % lanes ? 1 : 0), seed: seed + lane, lane, log: o.log }, res),
+    ),
+  );
+  return res;
+}
+
+async function killLoop(o: { kills: number; seed: number; lane: number; log?: (s: string) => void }, res: R1Result): Promise<void> {
+  const seed = o.seed;
   const next = rng(seed);
   const random = () => next() / 2 ** 32;
-  const res: R1Result = { kills: 0, ackedLost: 0, unreadableStates: 0, duplicates: 0, failures: [], killsByPhase: {} };
   let dir = makeSandboxDir();
   let path = join(dir, 'sandbox.sqlite');
   let shard = newShardId();
@@ -36,7 +51,7 @@ export async function runR1(o: { kills: number; seed?: number; log?: (s: string)
       const delayMs = Math.floor(random() * 4);
       let seen = 0;
       let killedAt = 'timeout';
-      const c = spawnChild('writer-child.ts', [path, shard, `k${k}`, 'all'], (line) => {
+      const c = spawnChild('writer-child.ts', [path, shard, `l${o.lane}k${k}`, 'all'], (line) => {
         if (line === `at ${phase}` && ++seen === nth) {
           killedAt = phase;
           setTimeout(() => c.child.kill('SIGKILL'), delayMs);
@@ -71,11 +86,10 @@ export async function runR1(o: { kills: number; seed?: number; log?: (s: string)
         shard = newShardId();
         acked = [];
       } else if ((k + 1) % 10 === 0) {
-        o.log?.(`R1 ${k + 1} kills: ${acked.length} acked keys all there, ${check.versions} versions decode`);
+        o.log?.(`R1 lane ${o.lane}, ${k + 1} kills: ${acked.length} acked keys all there, ${check.versions} versions decode`);
       }
     }
   } finally {
     removeSandboxDir(dir);
   }
-  return res;
 }
