@@ -36,7 +36,7 @@ export function reliabilityOptions(quick: boolean, env: NodeJS.ProcessEnv = proc
   };
 }
 
-export async function runReliability(o: ReliabilityOptions): Promise<{ figures: Figure[]; failures: string[] }> {
+export async function runReliability(o: ReliabilityOptions): Promise<{ figures: Figure[]; failures: Record<string, string[]> }> {
   const r1 = await runR1({ kills: o.kills, log: o.log });
   o.log?.(`R1 done: ${JSON.stringify(r1.killsByPhase)}`);
   const r2 = await runR2({ steps: o.steps, log: o.log });
@@ -57,12 +57,11 @@ export async function runReliability(o: ReliabilityOptions): Promise<{ figures: 
     { name: 'R3-duplicates', value: r3.duplicates, unit: 'keys' },
     { name: 'R3-unreadable', value: r3.unreadable.length + r3.failures.length, unit: 'errors' },
   ];
-  const failures = [
-    ...r1.failures.map((f) => `R1 ${f}`),
-    ...r2.failures.map((f) => `R2 ${f}`),
-    ...r3.unreadable.map((f) => `R3 ${f}`),
-    ...r3.failures.map((f) => `R3 ${f}`),
-  ];
+  const failures = {
+    R1: r1.failures,
+    R2: r2.failures,
+    R3: [...r3.unreadable, ...r3.failures],
+  };
   return { figures, failures };
 }
 
@@ -83,7 +82,15 @@ if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? '')) {
   const { figures, failures } = await runReliability(o);
   writeFileSync(join(BENCH_DIR, 'reliability.json'), `${JSON.stringify(figures, null, 2)}\n`);
   process.stdout.write(`${table(figures)}\n`);
-  if (failures.length) process.stdout.write(`\nfailures (${failures.length}):\n${failures.slice(0, 40).map((f) => `  ${f.slice(0, 400)}`).join('\n')}\n`);
+  // a few of each run here, every one in the log
+  for (const [run, fs] of Object.entries(failures)) {
+    if (fs.length === 0) continue;
+    process.stdout.write(`\n${run} failures (${fs.length}${fs.length > 15 ? ', the first 15' : ''}):\n`);
+    process.stdout.write(`${fs.slice(0, 15).map((f) => `  ${f.slice(0, 400)}`).join('\n')}\n`);
+  }
+  const log = join(BENCH_DIR, 'reliability-failures.log');
+  writeFileSync(log, Object.entries(failures).flatMap(([run, fs]) => fs.map((f) => `${run} ${f}`)).join('\n') + '\n');
+  process.stdout.write(`\nevery failure: ${log}\n`);
   process.stdout.write(`\n${((Date.now() - started) / 1000).toFixed(0)} s; written to bench/reliability.json\n`);
   // background timers of failed runs must not keep the process alive
   process.exit(0);
