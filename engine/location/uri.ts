@@ -84,7 +84,14 @@ function sqliteOptionsFrom(uri: string, params: URLSearchParams, base: SqliteOpt
 }
 
 /** `s3://bucket/prefix?endpoint=URL&region=R`. */
-export function parseS3Uri(uri: string): { bucket: string; prefix: string; endpoint?: string; region?: string } {
+export function parseS3Uri(uri: string): {
+  bucket: string;
+  prefix: string;
+  endpoint?: string;
+  region?: string;
+  /** from the endpoint's `key:secret@`: then the SDK's default chain (env, ~/.aws) is never asked */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+} {
   let url: URL;
   try {
     url = new URL(uri);
@@ -94,19 +101,26 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string; endpo
   const bucket = url.hostname;
   if (!bucket) throw invalid(uri, 'missing bucket: s3://bucket/prefix');
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw invalid(uri, `${bucket} is not a valid S3 bucket name`);
-  const out: { bucket: string; prefix: string; endpoint?: string; region?: string } = {
+  const out: ReturnType<typeof parseS3Uri> = {
     bucket,
     prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''),
   };
   for (const [k, v] of url.searchParams) {
     if (k === 'endpoint') {
+      let e: URL;
       try {
-        const e = new URL(v);
+        e = new URL(v);
         if (e.protocol !== 'http:' && e.protocol !== 'https:') throw new Error();
       } catch {
         throw invalid(uri, `endpoint must be an http(s) URL, got ${v}`);
       }
-      out.endpoint = v;
+      if (e.username || e.password) {
+        if (!e.username || !e.password) throw invalid(uri, 'endpoint credentials are key:secret@host, both parts');
+        out.credentials = { accessKeyId: decodeURIComponent(e.username), secretAccessKey: decodeURIComponent(e.password) };
+        e.username = '';
+        e.password = '';
+        out.endpoint = e.toString().replace(/\/$/, v.endsWith('/') ? '/' : '');
+      } else out.endpoint = v;
     } else if (k === 'region') out.region = v;
     else throw invalid(uri, `unknown parameter ${k} (s3:// knows endpoint and region)`);
   }
@@ -138,7 +152,7 @@ async function openBlob(uri: string, opts: LocationOptions): Promise<Blob> {
     }
     default: {
       const s3 = parseS3Uri(uri);
-      return S3Blob.open(s3.bucket, s3.prefix, { ...opts.s3, endpoint: s3.endpoint, region: s3.region });
+      return S3Blob.open(s3.bucket, s3.prefix, { ...opts.s3, endpoint: s3.endpoint, region: s3.region, ...(s3.credentials ? { credentials: s3.credentials } : {}) });
     }
   }
 }
