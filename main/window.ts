@@ -10,7 +10,9 @@ export function isAppUrl(url: string, appOrigin: string): boolean {
   }
 }
 
-export function harden(contents: WebContents, appOrigin: string): void {
+export function harden(contents: WebContents, appOrigin: string, opts: { devTools?: boolean } = {}): void {
+  // Packaged builds: no DevTools, even if something (a shortcut, a stale menu) opens them.
+  if (opts.devTools === false) contents.on('devtools-opened', () => contents.closeDevTools());
   contents.on('will-navigate', (e, url) => {
     if (!isAppUrl(url, appOrigin)) e.preventDefault();
   });
@@ -26,7 +28,7 @@ export function denyPermissions(): void {
   session.defaultSession.setPermissionCheckHandler(() => false);
 }
 
-export function createWindow(opts: { preload: string; url: string; appOrigin: string }): BrowserWindow {
+export function createWindow(opts: { preload: string; url: string; appOrigin: string; devTools?: boolean }): BrowserWindow {
   const win = new BrowserWindow({
     width: 1280,
     height: 820,
@@ -46,9 +48,15 @@ export function createWindow(opts: { preload: string; url: string; appOrigin: st
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
       spellcheck: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      devTools: opts.devTools ?? true,
+      // middle-click opens links in new windows outside the window-open handler's reach
+      disableBlinkFeatures: 'Auxclick',
     },
   });
-  harden(win.webContents, opts.appOrigin);
+  harden(win.webContents, opts.appOrigin, { devTools: opts.devTools });
   win.once('ready-to-show', () => win.show());
   void win.loadURL(opts.url);
   return win;
