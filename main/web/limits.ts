@@ -11,6 +11,8 @@ export interface WebLimits {
   headersTimeoutMs: number;
   /** a whole request (headers and body) must arrive within this */
   requestTimeoutMs: number;
+  /** how often Node looks for connections past those timeouts */
+  timeoutCheckMs: number;
   /** nesting of a request's JSON (objects and arrays) */
   maxJsonDepth: number;
 }
@@ -21,5 +23,6 @@ export const DEFAULT_LIMITS: WebLimits = {
   maxWebSockets: 16,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,
+  timeoutCheckMs: 5_000,
   maxJsonDepth: 32,
 };

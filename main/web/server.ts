@@ -121,7 +121,8 @@ export async function startWebServer(opts: {
     await serveStatic(opts.rendererDir, url.pathname, res, csp());
   }
 
-  const server = createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs }, (req, res) => {
+  const server = createServer(
+    { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: limits.timeoutCheckMs }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
       log('[web] request failed', e);
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'Internal', message: 'internal error; see the host\'s log' } }, csp());
