@@ -2,9 +2,15 @@
 // the app's own origin; shown when ready (dark from the first frame when the system is dark).
 import { BrowserWindow, nativeTheme, session, type WebContents } from 'electron';
 
+/**
+ * Scheme, host and port compared one by one: Node's URL gives every non-special scheme (app:,
+ * file:, data:) the origin "null", so comparing origins would let file:// and data: pages pass.
+ */
 export function isAppUrl(url: string, appOrigin: string): boolean {
   try {
-    return new URL(url).origin === new URL(appOrigin).origin;
+    const u = new URL(url);
+    const o = new URL(appOrigin);
+    return o.host !== '' && u.protocol === o.protocol && u.host === o.host;
   } catch {
     return false;
   }

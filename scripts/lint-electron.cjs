@@ -12,7 +12,7 @@ const ELECTRON = require('electron/package.json').version;
 /** id@file → why it stays. */
 const JUSTIFIED = {
   'CSP_GLOBAL_CHECK@N/A':
-    'the CSP is sent as a response header by app:// (main/app-protocol.ts, main/csp.ts), which the check does not recognise; main/security/electron-shell.test.ts asserts it',
+    'the CSP is sent as a response header by app:// (main/app-protocol.ts, main/csp.ts), which the check does not recognise; main/electron-shell.test.ts asserts it',
   'PRELOAD_JS_CHECK@window.ts':
     'the preload is the bridge: sandboxed, contextIsolation on, it exposes two functions (invoke, subscribe) and no Electron or Node object',
 };
