@@ -8,6 +8,7 @@ describe('redactSecrets', () => {
   it.each([
     ['URI userinfo', `postgres://alice:${SECRET}@db.example:5432/persist`, 'postgres://alice:***@db.example:5432/persist'],
     ['userinfo with an encoded @', `postgresql://alice:p%40ss${SECRET}@h/db`, 'postgresql://alice:***@h/db'],
+    ['a password with raw / ? # (a decoded parameter)', `got http://AKEY:s/c?r#${SECRET}@127.0.0.1:9000`, 'got http://AKEY:***@127.0.0.1:9000'],
     ['password= query parameter', `postgres://alice@h/db?password=${SECRET}&sslmode=require`, 'postgres://alice@h/db?password=***&sslmode=require'],
     ['sslpassword= query parameter', `postgres://h/db?sslmode=verify-full&sslpassword=${SECRET}`, 'postgres://h/db?sslmode=verify-full&sslpassword=***'],
     ['S3 endpoint userinfo', `s3://bucket/p?endpoint=http://AKEY:${SECRET}@127.0.0.1:9000`, 's3://bucket/p?endpoint=http://AKEY:***@127.0.0.1:9000'],

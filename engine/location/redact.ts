@@ -8,8 +8,9 @@
 
 const MASK = '***';
 
-// user:password@ after a scheme; the password ends at the first @ that is followed by a host.
-const USERINFO = /([a-z][a-z0-9+.-]*:\/\/[^\s:@/?#'"]*):[^\s@/?#'"]*@/gi;
+// user:password@ after a scheme. The password runs to the next @ (a decoded query parameter may
+// hold a raw / ? or # in it); over-masking a port in a rare URI with an @ later is the safe side.
+const USERINFO = /([a-z][a-z0-9+.-]*:\/\/[^\s:@/?#'"]*):[^\s@'"]*@/gi;
 // The same inside a %-encoded URI (an S3 endpoint given as a query parameter).
 const USERINFO_ENCODED = /(%3A%2F%2F(?:(?!%3A|%40|[&\s])[^@/?#&\s])*)%3A(?:(?!%40)[^\s&#])*%40/gi;
 // key=value parameters whose value is a secret (query strings, connection strings, env dumps).

@@ -26,7 +26,7 @@ const BLOB_SCHEMES = ['mem', 'sqlite', 'file', 's3'];
 const CONSENSUS_SCHEMES = ['mem', 'sqlite', 'postgres', 'postgresql'];
 
 function invalid(uri: string, why: string): InvalidUsageError {
-  return new InvalidUsageError('InvalidLocation', `invalid location ${redactUri(uri)}: ${why}`);
+  return new InvalidUsageError('InvalidLocation', redactUri(`invalid location ${uri}: ${why}`));
 }
 
 function schemeOf(uri: string, role: 'blob' | 'consensus'): string {
