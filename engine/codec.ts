@@ -1,5 +1,6 @@
 // Codecs turn keys and values into bytes. Their names are recorded in shard state so that a shard
 // is never read back with a different interpretation of its bytes.
+import { unencodableJson } from './codec-json.js';
 import { InvalidUsageError } from './errors.js';
 
 export interface Codec<T> {
@@ -83,6 +84,9 @@ function json<T>(name = 'json'): Codec<T> {
   return {
     name,
     encode(v) {
+      // What JSON would silently change (NaN → null, -0 → 0) or cannot encode (deep nesting) is refused.
+      const why = unencodableJson(v);
+      if (why) throw new InvalidUsageError('InvalidArgument', `json codec: ${why}`);
       const s = JSON.stringify(v);
       if (s === undefined) throw new InvalidUsageError('InvalidArgument', `json codec cannot encode ${typeof v}`);
       return enc.encode(s);

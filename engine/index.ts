@@ -31,3 +31,5 @@ export type { Consensus, Blob, BlobMeta, VersionedData, CasResult } from './loca
 export { MemConsensus, MemBlob } from './location/mem.js';
 export { UnreliableConsensus, UnreliableBlob, type UnreliableOptions } from './location/unreliable.js';
 export { configureRetry, type RetryOptions } from './location/retry.js';
+// Masks every credential form in text shown to people (errors, labels, logs).
+export { redactSecrets } from './location/redact.js';

@@ -1,12 +1,15 @@
 // Electron main: binds the router to ipcMain/webContents, owns the runtime host, closes it on quit.
-import { app, dialog, ipcMain, BrowserWindow, type WebContents } from 'electron';
+import { app, dialog, ipcMain, BrowserWindow, Menu, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { channels, type EventEnvelope } from '../preload/contract.js';
 import { APP_ORIGIN, registerAppScheme, serveRenderer } from './app-protocol.js';
 import { RuntimeHost } from './host/runtime-host.js';
 import { Router, type Session } from './router/router.js';
 import { useElectronSqlite } from './sqlite-native.js';
-import { createWindow, denyPermissions, isAppUrl } from './window.js';
+import { createWindow, denyPermissions, harden, isAppUrl } from './window.js';
+import { DesktopLocationPolicy } from './location-policy.js';
+import { minimalMenuTemplate } from './menu.js';
+import { redactSecrets } from '../engine/index.js';
 
 // Tests and power users may move the user-data folder (and with it the sandbox).
 if (process.env.SHARDSCOPE_USER_DATA) app.setPath('userData', process.env.SHARDSCOPE_USER_DATA);
@@ -16,8 +19,13 @@ app.enableSandbox();
 
 const appRoot = app.getAppPath();
 const nativeSqlite = useElectronSqlite(appRoot);
-const devUrl = process.env.ELECTRON_RENDERER_URL;
+// The development server's URL is honoured only in development: a packaged app loads its own files.
+const devUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+const devTools = !app.isPackaged;
+const policy = new DesktopLocationPolicy();
 const appOrigin = devUrl ? new URL(devUrl).origin : APP_ORIGIN;
+// Every web contents, not only our window's, gets the navigation, window-open and webview rules.
+app.on('web-contents-created', (_e, contents) => harden(contents, appOrigin, { devTools }));
 
 let host: RuntimeHost | null = null;
 let router: Router | null = null;
@@ -45,12 +53,14 @@ function openWindow(): void {
     preload: join(import.meta.dirname, '../preload/index.cjs'),
     url: devUrl ?? `${APP_ORIGIN}/index.html`,
     appOrigin,
+    devTools,
   });
 }
 
 async function start(): Promise<void> {
   await app.whenReady();
   denyPermissions();
+  if (app.isPackaged) Menu.setApplicationMenu(Menu.buildFromTemplate(minimalMenuTemplate(process.platform)));
   serveRenderer(join(import.meta.dirname, '../renderer'));
   const userData = app.getPath('userData');
   host = new RuntimeHost({
@@ -68,15 +78,20 @@ async function start(): Promise<void> {
         filters: [{ name: 'SQLite sandbox', extensions: ['sqlite', 'db'] }],
       };
       const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
-      return r.canceled ? null : (r.filePaths[0] ?? null);
+      const path = r.canceled ? null : (r.filePaths[0] ?? null);
+      // Only a path the user chose here may then be opened by locations.open.
+      if (path) policy.notePicked(path);
+      return path;
     },
-    log: (m, e) => console.error(m, e ?? ''),
+    policy,
+    log: (m, e) => console.error(m, e === undefined ? '' : redactSecrets(String(e))),
   });
   router = new Router(host);
   const r = router;
   ipcMain.handle(channels.invoke, (event, method: unknown, params: unknown) => {
     // Only the app's own page may call the router.
-    if (!event.senderFrame || !isAppUrl(event.senderFrame.url, appOrigin)) {
+    const frame = event.senderFrame;
+    if (!frame || frame !== event.sender.mainFrame || !isAppUrl(frame.url, appOrigin)) {
       return { ok: false, error: { code: 'BadRequest', message: 'requests are only accepted from the app\'s own page' } };
     }
     return r.invoke(sessionOf(event.sender), method, params);

@@ -41,6 +41,8 @@ export interface ShardSummary {
   codecs: { key: string; val: string };
   lastChangeMs: number;
   generatorRate: number | null;
+  /** set when the shard's state cannot be read (damaged): the other fields are then zero/empty */
+  error?: ContractError;
 }
 
 export interface LeasedReaderInfo {

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,5 +79,32 @@ describe('shardscope CLI', () => {
     const typo = await cli('inspekt');
     expect(typo.code).not.toBe(0);
     expect(typo.stderr).toContain("unknown command 'inspekt'");
+  });
+
+  it('inspect never creates a file or folder for a path that does not exist', async () => {
+    const missing = join(dir.dir, 'no', 'such', 'sandbox.sqlite');
+    const r = await cli('inspect', 'shards', '--sandbox', missing);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`no sandbox file at ${missing}`);
+    expect(existsSync(join(dir.dir, 'no'))).toBe(false);
+    const uri = await cli('inspect', 'unreferenced-blobs', '--blob', `sqlite://${missing}`, '--consensus', `sqlite://${missing}`);
+    expect(uri.code).not.toBe(0);
+    expect(existsSync(join(dir.dir, 'no'))).toBe(false);
+  });
+
+  it('an empty file is reported, not turned into a sandbox', async () => {
+    const empty = join(dir.dir, 'empty.sqlite');
+    writeFileSync(empty, '');
+    const r = await cli('inspect', 'shards', '--sandbox', empty);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(empty);
+    expect(r.stderr).toMatch(/0 bytes, too few for a SQLite database/);
+    expect(statSync(empty).size).toBe(0);
+  });
+
+  it('errors never print a password', async () => {
+    const r = await cli('inspect', 'shards', '--blob', 'mem://x', '--consensus', 'postgres://u:Hunter2Secret@127.0.0.1:1/db?password=Hunter2Secret');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).not.toContain('Hunter2Secret');
   });
 });

@@ -1,4 +1,6 @@
 // The CLI's commands. Each opens the location, does one thing, prints it, and closes.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { PersistClient } from '../client.js';
 import { fmt } from '../antichain.js';
@@ -23,11 +25,35 @@ function locationOptions(cmd: Command): Command {
     .option('--json', 'print JSON instead of tables');
 }
 
+/** The CLI reads and operates existing locations: a mistyped path must not leave a new empty sandbox behind. */
+function mustExist(path: string, what: string): void {
+  if (!existsSync(path)) throw new InvalidUsageError('InvalidLocation', `no ${what} at ${path}; the CLI opens existing locations only (check the path)`);
+}
+
+function localPath(uri: string): string | null {
+  const m = /^(sqlite|file):\/\/([^?#]*)/i.exec(uri);
+  if (!m) return null;
+  try {
+    return fileURLToPath(`file://${m[2]}`);
+  } catch {
+    return null; // the engine explains what is wrong with the URI
+  }
+}
+
 async function openClient(o: LocationOpts): Promise<PersistClient> {
   // A CLI invocation must not start background compaction in the location it inspects.
   const config = { compactionEnabled: false };
-  if (o.sandbox) return PersistClient.openSandbox(o.sandbox, config);
-  if (o.blob && o.consensus) return PersistClient.open({ blob: o.blob, consensus: o.consensus }, config);
+  if (o.sandbox) {
+    mustExist(o.sandbox, 'sandbox file');
+    return PersistClient.openSandbox(o.sandbox, config);
+  }
+  if (o.blob && o.consensus) {
+    for (const [uri, what] of [[o.consensus, 'consensus'], [o.blob, 'blob']] as const) {
+      const p = localPath(uri);
+      if (p) mustExist(p, `${what} location`);
+    }
+    return PersistClient.open({ blob: o.blob, consensus: o.consensus }, config);
+  }
   throw new InvalidUsageError('InvalidLocation', 'give a location: --sandbox PATH, or --blob URI and --consensus URI');
 }
 

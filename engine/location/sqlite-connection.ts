@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, realpathSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { InvalidUsageError } from '../errors.js';
+import { CorruptDataError, InvalidUsageError } from '../errors.js';
 import { sqliteOpenError } from './sqlite-errors.js';
 import { callSoon, Watchers } from './watchers.js';
 
@@ -52,10 +52,10 @@ export class SharedSqlite {
     if (!['OFF', 'NORMAL', 'FULL', 'EXTRA'].includes(sync)) {
       throw new InvalidUsageError('InvalidLocation', `SQLite synchronous must be OFF, NORMAL, FULL or EXTRA, got ${sync}`);
     }
-    const real = resolveReal(path);
+    const { real, existed } = resolveReal(path);
     let shared = open.get(real);
     if (!shared) {
-      shared = new SharedSqlite(real, connect(real, { ...DEFAULTS, ...options }), { ...DEFAULTS, ...options });
+      shared = new SharedSqlite(real, connect(real, { ...DEFAULTS, ...options }, existed), { ...DEFAULTS, ...options });
       open.set(real, shared);
     }
     shared.refs++;
@@ -166,29 +166,55 @@ export class SharedSqlite {
   }
 }
 
-function resolveReal(path: string): string {
+function resolveReal(path: string): { real: string; existed: boolean } {
   try {
     if (existsSync(path)) {
       if (statSync(path).isDirectory()) {
         throw new InvalidUsageError('InvalidLocation', `cannot open SQLite location ${path}: it is a directory, not a file`);
       }
-      return realpathSync(path);
+      return { real: realpathSync(path), existed: true };
     }
     mkdirSync(dirname(path), { recursive: true });
-    return join(realpathSync(dirname(path)), basename(path));
+    return { real: join(realpathSync(dirname(path)), basename(path)), existed: false };
   } catch (e) {
     if (e instanceof InvalidUsageError) throw e;
     throw sqliteOpenError(e, path);
   }
 }
 
-function connect(path: string, opts: Required<SqliteOptions>): Database.Database {
+const notSandbox = (path: string, why: string) =>
+  new InvalidUsageError('InvalidLocation', `cannot open SQLite location ${path}: ${why}; the file is left as it is`);
+
+/**
+ * A file this process did not create is checked before anything writes to it, so a damaged or
+ * foreign file is reported (naming what is wrong) and never re-initialised: that would destroy
+ * the evidence. An empty SQLite database (no tables at all) holds nothing and may be set up.
+ */
+function checkExisting(path: string, db: Database.Database): void {
+  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]));
+  if (tables.size > 0 && !(tables.has('consensus') && tables.has('blob'))) {
+    const missing = ['consensus', 'blob'].filter((t) => !tables.has(t));
+    throw notSandbox(path, `it is a SQLite database but not a sandbox (no ${missing.join(' and no ')} table)`);
+  }
+  const problems = db.prepare('PRAGMA quick_check(5)').pluck().all() as string[];
+  if (problems.length !== 1 || problems[0] !== 'ok') {
+    throw new CorruptDataError(path, `SQLite file ${path} is damaged (quick_check: ${problems.join('; ').slice(0, 500)})`);
+  }
+}
+
+function connect(path: string, opts: Required<SqliteOptions>, existed: boolean): Database.Database {
   let db: Database.Database | null = null;
+  if (existed) {
+    const size = statSync(path).size;
+    // SQLite would treat a 0-byte file as a new database; its 100-byte header is the least a sandbox has.
+    if (size < 100) throw notSandbox(path, `the file has ${size} byte${size === 1 ? '' : 's'}, too few for a SQLite database`);
+  }
   try {
     // Electron needs better-sqlite3 built for its own ABI: the app points at that build here,
     // while tests and the CLI keep Node's build in node_modules.
     const nativeBinding = process.env.SHARDSCOPE_SQLITE_NATIVE_BINDING || undefined;
     db = new Database(path, { timeout: opts.busyTimeoutMs, nativeBinding });
+    if (existed) checkExisting(path, db);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${opts.synchronous}`);
     db.exec(SCHEMA);

@@ -28,6 +28,7 @@ export function sqliteError(e: unknown, path: string, what: string, key: string,
 
 /** Failure to open: a wrong path is the caller's to fix, anything else may pass. */
 export function sqliteOpenError(e: unknown, path: string): Error {
+  if (e instanceof InvalidUsageError || e instanceof CorruptDataError) return e;
   const c = code(e);
   const msg = e instanceof Error ? e.message : String(e);
   const permanent = ['SQLITE_NOTADB', 'SQLITE_CANTOPEN', 'EACCES', 'EPERM', 'ENOTDIR', 'EISDIR', 'EROFS', 'ENAMETOOLONG'];

@@ -26,7 +26,7 @@ const BLOB_SCHEMES = ['mem', 'sqlite', 'file', 's3'];
 const CONSENSUS_SCHEMES = ['mem', 'sqlite', 'postgres', 'postgresql'];
 
 function invalid(uri: string, why: string): InvalidUsageError {
-  return new InvalidUsageError('InvalidLocation', `invalid location ${redactUri(uri)}: ${why}`);
+  return new InvalidUsageError('InvalidLocation', redactUri(`invalid location ${uri}: ${why}`));
 }
 
 function schemeOf(uri: string, role: 'blob' | 'consensus'): string {
@@ -114,13 +114,20 @@ export function parseS3Uri(uri: string): S3Uri {
   let chain = false;
   for (const [k, v] of url.searchParams) {
     if (k === 'endpoint') {
+      let e: URL;
       try {
-        const e = new URL(v);
+        e = new URL(v);
         if (e.protocol !== 'http:' && e.protocol !== 'https:') throw new Error();
       } catch {
         throw invalid(uri, `endpoint must be an http(s) URL, got ${v}`);
       }
-      out.endpoint = v;
+      if (e.username || e.password) {
+        if (!e.username || !e.password) throw invalid(uri, 'endpoint credentials are key:secret@host, both parts');
+        out.credentials = { accessKeyId: decodeURIComponent(e.username), secretAccessKey: decodeURIComponent(e.password) };
+        e.username = '';
+        e.password = '';
+        out.endpoint = e.toString().replace(/\/$/, v.endsWith('/') ? '/' : '');
+      } else out.endpoint = v;
     } else if (k === 'region') out.region = v;
     else if (k === 'credentials') {
       if (v !== 'default') throw invalid(uri, `credentials= may only be default (the AWS default chain); give keys as s3://KEY:SECRET@bucket/...`);

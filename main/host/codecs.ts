@@ -1,6 +1,8 @@
 // The shard's codecs by name, and how the app turns typed text into values and values into text.
 import { codecs, InvalidUsageError, type Codec } from '../../engine/index.js';
+import { parseJsonStrict } from '../../engine/codec-json.js';
 import type { CodecName } from '../../preload/contract.js';
+import { AppError } from '../router/errors.js';
 
 export function codecByName(name: string): Codec<unknown> {
   if (name === 'string') return codecs.string as Codec<unknown>;
@@ -26,9 +28,11 @@ export function parseValue(codecName: string, text: string, what: string): unkno
     return out;
   }
   try {
-    return JSON.parse(text);
-  } catch {
-    throw new InvalidUsageError('InvalidArgument', `${what} must be JSON for the ${codecName} codec, e.g. {"n": 1} or "text"`);
+    // Exact numbers, no duplicate keys, bounded depth: what is stored is what was typed.
+    return parseJsonStrict(text);
+  } catch (e) {
+    const why = e instanceof InvalidUsageError ? e.message : 'not JSON';
+    throw new AppError('BadRequest', `${what} must be JSON for the ${codecName} codec, e.g. {"n": 1} or "text": ${why}`);
   }
 }
 

@@ -1,6 +1,6 @@
 // Engine values → the contract's plain JSON.
 import type { Antichain, ShardInspection } from '../../engine/index.js';
-import type { BatchRow, Frontier, ShardDetail, ShardSummary } from '../../preload/contract.js';
+import type { BatchRow, ContractError, Frontier, ShardDetail, ShardSummary } from '../../preload/contract.js';
 
 export const toFrontier = (a: Antichain): Frontier => (a.length === 0 ? null : a[0]);
 export const toAntichain = (f: Frontier): Antichain => (f === null ? [] : [f]);
@@ -73,5 +73,13 @@ export function toDetail(
       ownedByApp: owned.writers.has(w.id),
     })),
     batches: toBatchRows(i),
+  };
+}
+
+/** A shard whose state cannot be read: listed with the reason, nothing else claimed about it. */
+export function damagedSummary(id: string, error: ContractError): ShardSummary {
+  return {
+    id, name: null, since: null, upper: null, seqno: 0, batches: 0, parts: 0, bytes: 0, updates: 0, readers: 0, writers: 0,
+    codecs: { key: '', val: '' }, lastChangeMs: 0, generatorRate: null, error,
   };
 }

@@ -1,6 +1,7 @@
 // One opened location: the PersistClient that owns it and everything the app does there, on the
 // engine's public API only.
 import {
+  ClientClosedError,
   LeaseExpiredError,
   newCriticalReaderId,
   newShardId,
@@ -27,9 +28,9 @@ import type {
   SnapshotPage,
   VersionsInfo,
 } from '../../preload/contract.js';
-import { AppError } from '../router/errors.js';
+import { AppError, toContractError } from '../router/errors.js';
 import { codecByName, parseValue } from './codecs.js';
-import { toDetail, toFrontier, toSummary } from './convert.js';
+import { damagedSummary, toDetail, toFrontier, toSummary } from './convert.js';
 import { Generator } from './generator.js';
 import { FrontierHistory } from './history.js';
 import { startLive } from './live.js';
@@ -123,7 +124,10 @@ export class LocationRuntime implements LocationApi {
         out.push(this.summary(await this.inspection(id)));
       } catch (e) {
         // A shard whose state has not been written yet (seqno 0) is not a shard to show.
-        if (!(e instanceof Error && /does not exist/.test(e.message))) throw e;
+        if (e instanceof Error && /does not exist/.test(e.message)) continue;
+        if (e instanceof ClientClosedError) throw e;
+        // One damaged shard must not hide the healthy ones: it is listed with its error.
+        out.push(damagedSummary(id, toContractError(e)));
       }
     }
     return out;

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { redactSecrets } from '../../engine/index.js';
 import type { RecentLocation } from '../../preload/contract.js';
 
 export type RecentTarget = { kind: 'sandbox'; path: string } | { kind: 'uri'; blob: string; consensus: string };
@@ -12,16 +13,8 @@ interface Stored extends RecentLocation {
 
 const MAX_RECENTS = 10;
 
-/** A URI with any password removed, for storing and showing. */
-export function redactUri(uri: string): string {
-  try {
-    const u = new URL(uri);
-    if (u.password) u.password = '';
-    return u.toString();
-  } catch {
-    return uri.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1@');
-  }
-}
+/** A URI with every credential masked (the engine's one redaction), for storing and showing. */
+export const redactUri = (uri: string): string => redactSecrets(uri);
 
 export function labelOf(t: RecentTarget): string {
   return t.kind === 'sandbox' ? t.path : `${redactUri(t.consensus)} + ${redactUri(t.blob)}`;

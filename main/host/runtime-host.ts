@@ -8,6 +8,7 @@ import { startDemo } from './demo.js';
 import { LocationRuntime } from './location-runtime.js';
 import { labelOf, Recents, type RecentTarget } from './recents.js';
 import type { Host } from './types.js';
+import type { LocationPolicy } from '../location-policy.js';
 
 export interface RuntimeHostOptions {
   version: string;
@@ -26,6 +27,10 @@ export interface RuntimeHostOptions {
   /** a native "open file" dialog (Electron) */
   pickSandbox?: () => Promise<string | null>;
   log?: (msg: string, e?: unknown) => void;
+  /** checks every location a request names (main/location-policy.ts); none: anything the engine opens */
+  policy?: LocationPolicy;
+  /** open locations at most (default 16): each holds a client, connections and watchers */
+  maxOpenLocations?: number;
 }
 
 export const DEFAULT_LOCATION_ID = 'default';
@@ -73,9 +78,14 @@ export class RuntimeHost implements Host {
     } else {
       target = { kind: 'uri', blob: p.blob, consensus: p.consensus };
     }
+    if (this.opts.policy) target = this.opts.policy.admit(target, p.kind === 'recent' ? 'recent' : 'request');
     const label = labelOf(target);
     const same = [...this.locations.values()].find((l) => l.info.label === label);
     if (same) return same.info;
+    const max = this.opts.maxOpenLocations ?? 16;
+    if (this.locations.size + this.opening.size >= max) {
+      throw new AppError('BadRequest', `${this.locations.size} locations are open, this host's limit (${max}); close one first`);
+    }
     const loc = await this.open(`loc${this.nextId++}`, target, false);
     this.recents.add(target);
     return loc.info;

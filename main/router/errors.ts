@@ -6,6 +6,7 @@ import {
   InvalidUsageError,
   LeaseExpiredError,
   LocationError,
+  redactSecrets,
   SinceError,
 } from '../../engine/index.js';
 import type { ContractError, ErrorCode } from '../../preload/contract.js';
@@ -28,7 +29,13 @@ function zodMessage(e: z.ZodError): string {
   return `invalid request — ${parts.join('; ')}`;
 }
 
+/** Every error crosses the boundary with its credentials masked (URIs echo into engine messages). */
 export function toContractError(e: unknown): ContractError {
+  const { code, message } = classify(e);
+  return { code, message: redactSecrets(message) };
+}
+
+function classify(e: unknown): ContractError {
   if (e instanceof AppError) return { code: e.code, message: e.message };
   if (e instanceof z.ZodError) return { code: 'BadRequest', message: zodMessage(e) };
   if (e instanceof InvalidUsageError) {

@@ -104,7 +104,7 @@ describe('actions on the real engine', () => {
     );
     expect(w.upper).toBe(3);
     const badJson = await invoke('shard.write', { location: 'default', shard: s.id, updates: [{ key: 'x', val: '{oops', time: null, diff: 1 }], upper: null });
-    expect(badJson).toMatchObject({ ok: false, error: { code: 'InvalidUsage', message: expect.stringContaining('JSON') } });
+    expect(badJson).toMatchObject({ ok: false, error: { code: 'BadRequest', message: expect.stringContaining('update 1: value must be JSON') } });
     const late = await invoke('shard.write', { location: 'default', shard: s.id, updates: [{ key: 'x', val: '1', time: 0, diff: 1 }], upper: null });
     expect(late).toMatchObject({ ok: false, error: { code: 'InvalidUsage', message: expect.stringContaining("before the shard's upper 3") } });
 

@@ -11,6 +11,7 @@ import {
   type Result,
   type Results,
 } from '../../preload/contract.js';
+import { redactSecrets } from '../../engine/index.js';
 import type { Host } from '../host/types.js';
 import { AppError, toContractError } from './errors.js';
 
@@ -26,15 +27,29 @@ type Handlers = {
 };
 
 const MAX_SUBSCRIPTIONS_PER_SESSION = 64;
+/** Each live subscription holds watchers (and a listen holds a reader in durable state): bound them per host. */
+const MAX_SUBSCRIPTIONS_PER_HOST = 256;
+
+export interface RouterLimits {
+  subscriptionsPerSession: number;
+  subscriptionsPerHost: number;
+}
 
 export class Router {
   private readonly subs = new Map<string, { session: Session; stop: () => void }>();
   private readonly handlers: Handlers;
 
+  private readonly limits: RouterLimits;
+  private readonly log: (msg: string, e?: unknown) => void;
+
   constructor(
     private readonly host: Host,
-    private readonly log: (msg: string, e?: unknown) => void = (m, e) => console.error(m, e ?? ''),
+    log: (msg: string, e?: unknown) => void = (m, e) => console.error(m, e ?? ''),
+    limits: Partial<RouterLimits> = {},
   ) {
+    // Logs get the same redaction as answers: an engine error may quote a location URI.
+    this.log = (m, e) => log(m, e === undefined ? undefined : redactSecrets(e instanceof Error ? (e.stack ?? e.message) : String(e)));
+    this.limits = { subscriptionsPerSession: MAX_SUBSCRIPTIONS_PER_SESSION, subscriptionsPerHost: MAX_SUBSCRIPTIONS_PER_HOST, ...limits };
     this.handlers = this.makeHandlers();
   }
 
@@ -92,8 +107,11 @@ export class Router {
     }
     let count = 0;
     for (const s of this.subs.values()) if (s.session === session) count++;
-    if (count >= MAX_SUBSCRIPTIONS_PER_SESSION) {
+    if (count >= this.limits.subscriptionsPerSession) {
       throw new AppError('BadRequest', `too many subscriptions (${count}); unsubscribe from views that are closed`);
+    }
+    if (this.subs.size >= this.limits.subscriptionsPerHost) {
+      throw new AppError('BadRequest', `this host already serves ${this.subs.size} subscriptions, its limit; close other windows or tabs`);
     }
     const loc = this.host.location(p.location);
     const subId = randomUUID();

@@ -1,6 +1,7 @@
-// `npm run serve -- [--port N] [--sandbox PATH | --blob URI --consensus URI] [--no-demo]`
+// `npm run serve -- [--port N] [--sandbox PATH | --blob URI --consensus URI] [--no-demo]
+//                  [--allow-dir DIR]... [--allow-create] [--allow-remote]`
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { RecentTarget } from '../host/recents.js';
 
 export interface ServeArgs {
@@ -9,6 +10,10 @@ export interface ServeArgs {
   chosenByUser: boolean;
   demo: boolean;
   userData: string;
+  /** folders whose sandbox files a request may open: the --sandbox file's folder and every --allow-dir */
+  allowDirs: string[];
+  allowCreate: boolean;
+  allowRemote: boolean;
 }
 
 export const DEFAULT_PORT = 7420;
@@ -21,7 +26,8 @@ export function userDataDir(): string {
   return join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'shardscope');
 }
 
-export const USAGE = 'usage: npm run serve -- [--port N] [--sandbox PATH | --blob URI --consensus URI] [--no-demo]';
+export const USAGE =
+  'usage: npm run serve -- [--port N] [--sandbox PATH | --blob URI --consensus URI] [--no-demo] [--allow-dir DIR]... [--allow-create] [--allow-remote]';
 
 export function parseServeArgs(argv: string[]): ServeArgs {
   let port = DEFAULT_PORT;
@@ -29,6 +35,9 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   let blob: string | null = null;
   let consensus: string | null = null;
   let demo = true;
+  const allowDirs: string[] = [];
+  let allowCreate = false;
+  let allowRemote = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -44,13 +53,19 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     else if (a === '--blob') blob = value();
     else if (a === '--consensus') consensus = value();
     else if (a === '--no-demo') demo = false;
+    else if (a === '--allow-dir') allowDirs.push(resolve(value()));
+    else if (a === '--allow-create') allowCreate = true;
+    else if (a === '--allow-remote') allowRemote = true;
     else if (a === '--help' || a === '-h') throw new Error(USAGE);
     else throw new Error(`unknown argument ${a}\n${USAGE}`);
   }
   if (sandbox && (blob || consensus)) throw new Error(`give either --sandbox or --blob with --consensus, not both\n${USAGE}`);
   if (!!blob !== !!consensus) throw new Error(`--blob and --consensus go together\n${USAGE}`);
   const userData = userDataDir();
-  if (blob && consensus) return { port, location: { kind: 'uri', blob, consensus }, chosenByUser: true, demo: false, userData };
-  if (sandbox) return { port, location: { kind: 'sandbox', path: sandbox }, chosenByUser: true, demo, userData };
-  return { port, location: { kind: 'sandbox', path: join(userData, 'sandbox.sqlite') }, chosenByUser: false, demo, userData };
+  const policy = { allowCreate, allowRemote };
+  if (blob && consensus) return { port, location: { kind: 'uri', blob, consensus }, chosenByUser: true, demo: false, userData, allowDirs, ...policy };
+  if (sandbox) {
+    return { port, location: { kind: 'sandbox', path: sandbox }, chosenByUser: true, demo, userData, allowDirs: [dirname(sandbox), ...allowDirs], ...policy };
+  }
+  return { port, location: { kind: 'sandbox', path: join(userData, 'sandbox.sqlite') }, chosenByUser: false, demo, userData, allowDirs, ...policy };
 }

@@ -2,7 +2,9 @@
 // on 127.0.0.1 and prints one line with the URL (including this start's token).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { redactSecrets } from '../../engine/index.js';
 import { RuntimeHost } from '../host/runtime-host.js';
+import { WebLocationPolicy } from '../location-policy.js';
 import { Router } from '../router/router.js';
 import { parseServeArgs } from './args.js';
 import { buildRenderer, rendererIsStale } from './build.js';
@@ -30,7 +32,10 @@ async function main(): Promise<void> {
     defaultChosenByUser: args.chosenByUser,
     recentsFile: join(args.userData, 'recent-locations.json'),
     demo: args.demo,
-    log: (m, e) => console.error(m, e ?? ''),
+    log: (m, e) => console.error(m, e === undefined ? '' : redactSecrets(String(e))),
+    // What a request may open (README "Security"). Profiles (--profiles FILE, main/host/profiles*)
+    // plug in as isProfileTarget: the operator configured those, so they skip the typed-endpoint rules.
+    policy: new WebLocationPolicy({ allowDirs: args.allowDirs, allowCreate: args.allowCreate, allowRemote: args.allowRemote }),
   });
   await host.start();
   const router = new Router(host);
@@ -51,6 +56,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  console.error('[serve] failed to start:', e instanceof Error ? e.message : e);
+  console.error('[serve] failed to start:', redactSecrets(e instanceof Error ? e.message : String(e)));
   process.exit(1);
 });

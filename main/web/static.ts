@@ -1,8 +1,9 @@
-// Serves the built renderer (out/renderer) with the CSP and safe headers; nothing outside it.
+// Serves the built renderer (out/renderer) with the CSP and safe headers; nothing outside it
+// (main/static-file.ts: real paths only, no symlink out of the folder, regular files only).
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname } from 'node:path';
+import { resolveStaticFile } from '../static-file.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -28,26 +29,20 @@ export function securityHeaders(csp: string): Record<string, string> {
 }
 
 export async function serveStatic(rootDir: string, pathname: string, res: ServerResponse, csp: string): Promise<void> {
-  const root = normalize(rootDir);
-  let rel: string;
-  try {
-    rel = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
-  } catch {
-    rel = '/index.html';
-  }
-  const file = normalize(join(root, rel));
-  const inside = file.startsWith(root + sep);
-  const info = inside ? await stat(file).catch(() => null) : null;
-  if (!info || !info.isFile()) {
+  const found = await resolveStaticFile(rootDir, pathname);
+  if (!found) {
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders(csp) });
     res.end('not found');
     return;
   }
+  const file = found.path;
   res.writeHead(200, {
     'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-    'Content-Length': info.size,
+    'Content-Length': found.size,
     'Cache-Control': extname(file) === '.html' ? 'no-store' : 'private, max-age=3600',
     ...securityHeaders(csp),
   });
-  createReadStream(file).pipe(res);
+  const stream = createReadStream(file);
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
 }
