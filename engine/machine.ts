@@ -396,11 +396,22 @@ export async function loadLatestState(shardId: string, deps: MachineDeps): Promi
     const bytes = await retryExternal(() => blob.get(key), `get ${key}`);
     return bytes ? decodeRollup(shardId, seqno, key, bytes) : null;
   };
+  // Versions are only ever added above the head we read first: a replay that ends below it means
+  // consensus lost a version (a damaged row), and answering from the older state would be wrong.
+  const reachedHead = (s: ShardState): ShardState => {
+    if (s.seqno < head.seqno) {
+      throw new CorruptDataError(
+        `${shardId}@${s.seqno + 1}`,
+        `version ${s.seqno + 1} is missing: the versions end at ${s.seqno} but the head is ${head.seqno}`,
+      );
+    }
+    return s;
+  };
   if (headDiff.latestRollup !== null) {
     const base = await tryRollup(headDiff.latestRollup);
     if (base) {
       const s = await replayFrom(shardId, deps, base);
-      if (s) return s;
+      if (s) return reachedHead(s);
     }
   }
   // No usable rollup pointer: start from the earliest retained version. A concurrent GC may
@@ -412,7 +423,7 @@ export async function loadLatestState(shardId: string, deps: MachineDeps): Promi
     if (first === null) return initialState(shardId);
     const base = first === 1 ? initialState(shardId) : await tryRollup(first);
     const s = base && (await replayFrom(shardId, deps, base));
-    if (s) return s;
+    if (s) return reachedHead(s);
     const again = await earliest();
     if (again === first || round >= MAX_TRUNCATION_ROUNDS) {
       throw base
