@@ -31,3 +31,18 @@ export type { Consensus, Blob, BlobMeta, VersionedData, CasResult } from './loca
 export { MemConsensus, MemBlob } from './location/mem.js';
 export { UnreliableConsensus, UnreliableBlob, type UnreliableOptions } from './location/unreliable.js';
 export { configureRetry, type RetryOptions } from './location/retry.js';
+
+// The streams runtime (engine-api.md "Streams runtime").
+export {
+  startRuntime,
+  MultiWriteHandle,
+  REGISTRY_SHARD,
+  type RuntimeClient,
+  type RuntimeConfig,
+  type StreamInfo,
+  type StreamWriteHandle,
+  type StreamReadHandle,
+  type DecodedSnapshot,
+  type StreamEvent,
+  type AtomicBuilder,
+} from './runtime/index.js';
