@@ -15,7 +15,7 @@ for (let i = 0; i < count; i++) {
   const t = start + i;
   await multi.writeAtomic((b) => {
     // Different sizes per stream, some big enough to leave inline state for blob parts.
-    hs.forEach(([w], j) => b.add(w, Array.from({ length: 1 + ((i + j) % 3) * 40 }, (_, n) => [`w${t}-${n}`, `s${j}`, t, 1] as const)));
+    hs.forEach(([w], j) => b.add(w, Array.from({ length: 1 + ((t + j) % 3) * 40 }, (_, n) => [`w${t}-${n}`, `s${j}`, t, 1] as const)));
   });
   process.stdout.write(`ack ${t}\n`);
   if (i % 5 === 4) await multi.sealAll(t);
