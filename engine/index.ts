@@ -46,3 +46,6 @@ export {
   type StreamEvent,
   type AtomicBuilder,
 } from './runtime/index.js';
+
+// The parallel persist sink (engine-api.md "Parallel sink").
+export { persistSink, type PersistSink, type SinkOptions } from './sink/index.js';
