@@ -7,15 +7,16 @@ import { diffVersions, type VersionChange } from '../admin/history.js';
 import { blobUsage, consolidatedSize } from '../admin/usage.js';
 import { InvalidUsageError } from '../errors.js';
 import { table } from './table.js';
+import { dataCommands } from './data-commands.js';
 
-interface LocationOpts {
+export interface LocationOpts {
   sandbox?: string;
   blob?: string;
   consensus?: string;
   json?: boolean;
 }
 
-function locationOptions(cmd: Command): Command {
+export function locationOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--sandbox <path>', 'a sandbox SQLite file (consensus and blob)').conflicts(['blob', 'consensus']))
     .option('--blob <uri>', 'blob location URI (with --consensus)')
@@ -23,7 +24,7 @@ function locationOptions(cmd: Command): Command {
     .option('--json', 'print JSON instead of tables');
 }
 
-async function openClient(o: LocationOpts): Promise<PersistClient> {
+export async function openClient(o: LocationOpts): Promise<PersistClient> {
   // A CLI invocation must not start background compaction in the location it inspects.
   const config = { compactionEnabled: false };
   if (o.sandbox) return PersistClient.openSandbox(o.sandbox, config);
@@ -199,6 +200,8 @@ export async function run(program: Command, argv: string[], out: Out = (s) => pr
         print(o, { finalized: shard }, () => `finalized ${shard}`);
       }),
   );
+
+  dataCommands(program, out);
 
   await program.parseAsync(argv);
   return 0;
