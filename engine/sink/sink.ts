@@ -54,7 +54,12 @@ function hashBytes(b: Uint8Array, off: number, len: number): number {
   return h >>> 0;
 }
 
-const YIELD_EVERY_ROWS = 8192;
+const YIELD_EVERY_ROWS = 2048;
+/**
+ * The parent uploads the workers' parts, and some blob stores (SQLite) write synchronously: parts
+ * of at most this size keep each upload's stall of the calling thread short.
+ */
+const SINK_PART_MAX_BYTES = 2 << 20;
 
 class SinkWorker {
   readonly worker: Worker;
@@ -183,7 +188,7 @@ class SinkImpl<K, V> implements PersistSink<K, V> {
     this.lower = lower;
     // Parts are cut small enough that the workers' unacknowledged bytes stay well under the bound.
     const chunk = Math.max(4096, Math.min(1 << 20, Math.floor(bound / (8 * workerCount))));
-    const target = Math.max(8192, Math.min(client.config.blobTargetSizeBytes, Math.floor(bound / (2 * workerCount)) - chunk));
+    const target = Math.max(8192, Math.min(client.config.blobTargetSizeBytes, SINK_PART_MAX_BYTES, Math.floor(bound / (2 * workerCount)) - chunk));
     this.workers = Array.from({ length: workerCount }, () => new SinkWorker(this as SinkImpl<unknown, unknown>, target, chunk));
   }
 
