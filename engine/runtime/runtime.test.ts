@@ -75,9 +75,12 @@ describe('streams runtime', () => {
   it('destroy finalizes the stream and forgets the name; a new stream of that name starts empty', async () => {
     const rt = await runtime();
     const [w, r] = await rt.createOrLoad('d', codecs.string, codecs.string);
-    await w.write([['a', 'b', 1, 1]]);
+    // big enough to be written as blob parts rather than inline in state
+    await w.write(Array.from({ length: 2000 }, (_, i) => [`key-${i}`, 'x'.repeat(40), 1, 1] as const));
     await w.seal(3);
     const id = w.streamId;
+    const storage = (rt as unknown as { client: { storage: { blob: { list(p: string): Promise<unknown[]> } } } }).client.storage;
+    expect((await storage.blob.list(`${id}/part/`)).length).toBeGreaterThan(0);
     expect(await rt.destroy('d')).toBe(true);
     expect(await rt.destroy('d')).toBe(false);
     await expect(rt.getDescription('d')).rejects.toThrow('unknown stream d');
@@ -85,6 +88,8 @@ describe('streams runtime', () => {
     await expect(r.snapshot()).rejects.toThrow(/destroyed/);
     const info = await (rt as unknown as { client: { inspectShard(id: string): Promise<{ upper: unknown; since: unknown; batches: unknown[] }> } }).client.inspectShard(id);
     expect(info).toMatchObject({ upper: [], since: [], batches: [] });
+    // its data blobs are collected (only the small rollups of the finalized state stay)
+    expect(await storage.blob.list(`${id}/part/`)).toEqual([]);
     const [w2, r2] = await rt.createOrLoad('d', codecs.string, codecs.string);
     expect(w2.streamId).not.toBe(id);
     expect(await read(r2)).toEqual([]);

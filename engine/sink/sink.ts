@@ -255,7 +255,12 @@ class SinkImpl<K, V> implements PersistSink<K, V> {
       const vb = vc.encodeInto && vc.maxEncodedLength ? null : vc.encode(u[1]);
       rows.ensure(ROW_HEADER + klen + (vb ? vb.length : vc.maxEncodedLength!(u[1])));
       const at = rows.pos;
-      rows.buf.set(this.scratch.subarray(0, klen), at + ROW_HEADER);
+      const dst = rows.buf;
+      const src = this.scratch;
+      const ko = at + ROW_HEADER;
+      // Short keys are copied by hand: a subarray per update costs more than the copy.
+      if (klen <= 64) for (let i = 0; i < klen; i++) dst[ko + i] = src[i];
+      else dst.set(src.subarray(0, klen), ko);
       let vlen: number;
       if (vb) {
         rows.buf.set(vb, at + ROW_HEADER + klen);
