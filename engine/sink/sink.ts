@@ -280,7 +280,7 @@ class SinkImpl<K, V> implements PersistSink<K, V> {
       if (this.inFlight >= this.bound) {
         // Hold here until the workers' uploads release memory.
         for (const x of this.workers) x.nudge();
-        while (this.inFlight >= this.bound && !this.error) {
+        while (this.inFlight >= this.bound && !this.error && !this.closed) {
           await new Promise<void>((r) => this.memoryWaiters.push(r));
         }
         this.check();
