@@ -1,7 +1,6 @@
 // Batches: updates written to blob (or kept inline when tiny) but not yet part of the shard.
 // A builder sorts and consolidates what it is given in bounded chunks, so it holds about one part
 // in memory however many updates it receives.
-import { randomUUID } from 'node:crypto';
 import { beyond, checkAntichain, checkDiff, checkTime, fmt, leq, type Antichain } from './antichain.js';
 import type { Codec } from './codec.js';
 import { CorruptDataError, InvalidUsageError } from './errors.js';
@@ -12,6 +11,7 @@ import { UpdateArena } from './part/arena.js';
 import { encodePart } from './part/encode.js';
 import type { PartColumns } from './part/types.js';
 import type { PartRef } from './state/types.js';
+import { partKey } from './paths.js';
 import { inlineFromColumns, inlineSize } from './fetch.js';
 import { deleteOwnParts, deleteUnlessRetained } from './ownership.js';
 
@@ -95,14 +95,7 @@ const MAX_RUNS = 8;
 const RUNS_PER_MERGE = 4;
 
 /** Part keys carry their creation time, so cleanup of unreferenced blobs can spare young ones. */
-export function partKey(shardId: string, nowMs: number): string {
-  return `${shardId}/part/${Math.max(0, Math.floor(nowMs)).toString(36)}-${randomUUID()}`;
-}
-
-export function partCreatedMs(key: string): number | null {
-  const m = /\/part\/([0-9a-z]+)-/.exec(key);
-  return m ? parseInt(m[1], 36) : null;
-}
+export { partKey, partCreatedMs } from './paths.js';
 const RESOLVED = Promise.resolve();
 
 export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {

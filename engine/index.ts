@@ -33,3 +33,21 @@ export { UnreliableConsensus, UnreliableBlob, type UnreliableOptions } from './l
 export { configureRetry, type RetryOptions } from './location/retry.js';
 // Masks every credential form in text shown to people (errors, labels, logs).
 export { redactSecrets } from './location/redact.js';
+
+// The streams runtime (engine-api.md "Streams runtime").
+export {
+  startRuntime,
+  MultiWriteHandle,
+  REGISTRY_SHARD,
+  type RuntimeClient,
+  type RuntimeConfig,
+  type StreamInfo,
+  type StreamWriteHandle,
+  type StreamReadHandle,
+  type DecodedSnapshot,
+  type StreamEvent,
+  type AtomicBuilder,
+} from './runtime/index.js';
+
+// The parallel persist sink (engine-api.md "Parallel sink").
+export { persistSink, type PersistSink, type SinkOptions } from './sink/index.js';

@@ -9,15 +9,16 @@ import { diffVersions, type VersionChange } from '../admin/history.js';
 import { blobUsage, consolidatedSize } from '../admin/usage.js';
 import { InvalidUsageError } from '../errors.js';
 import { table } from './table.js';
+import { dataCommands } from './data-commands.js';
 
-interface LocationOpts {
+export interface LocationOpts {
   sandbox?: string;
   blob?: string;
   consensus?: string;
   json?: boolean;
 }
 
-function locationOptions(cmd: Command): Command {
+export function locationOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--sandbox <path>', 'a sandbox SQLite file (consensus and blob)').conflicts(['blob', 'consensus']))
     .option('--blob <uri>', 'blob location URI (with --consensus)')
@@ -40,11 +41,12 @@ function localPath(uri: string): string | null {
   }
 }
 
-async function openClient(o: LocationOpts): Promise<PersistClient> {
+/** `create`: a command that writes data (write, import) may start a new sandbox file; reads never do. */
+export async function openClient(o: LocationOpts, opts: { create?: boolean } = {}): Promise<PersistClient> {
   // A CLI invocation must not start background compaction in the location it inspects.
   const config = { compactionEnabled: false };
   if (o.sandbox) {
-    mustExist(o.sandbox, 'sandbox file');
+    if (!opts.create) mustExist(o.sandbox, 'sandbox file');
     return PersistClient.openSandbox(o.sandbox, config);
   }
   if (o.blob && o.consensus) {
@@ -225,6 +227,8 @@ export async function run(program: Command, argv: string[], out: Out = (s) => pr
         print(o, { finalized: shard }, () => `finalized ${shard}`);
       }),
   );
+
+  dataCommands(program, out);
 
   await program.parseAsync(argv);
   return 0;

@@ -1,0 +1,1 @@
+export { persistSink, type PersistSink, type SinkOptions } from './sink.js';
