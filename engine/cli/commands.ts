@@ -7,6 +7,7 @@ import { diffVersions, type VersionChange } from '../admin/history.js';
 import { blobUsage, consolidatedSize } from '../admin/usage.js';
 import { InvalidUsageError } from '../errors.js';
 import { table } from './table.js';
+import { registerAdminTools } from './admin-tools.js';
 
 interface LocationOpts {
   sandbox?: string;
@@ -126,6 +127,9 @@ export async function run(program: Command, argv: string[], out: Out = (s) => pr
       }),
   );
 
+  let exitCode = 0;
+  registerAdminTools(program, inspect, { locationOptions, withClient, print, out, setExitCode: (c) => void (exitCode = c) });
+
   const admin = program.command('admin').description('operations that change a shard (dry run unless --commit)');
   const adminCmd = (name: string, desc: string, args: string[]) => {
     const cmd = admin.command(name).description(desc);
@@ -201,5 +205,5 @@ export async function run(program: Command, argv: string[], out: Out = (s) => pr
   );
 
   await program.parseAsync(argv);
-  return 0;
+  return exitCode;
 }
