@@ -1,7 +1,7 @@
 // Copying a shard home: the copy reads the same as the source at the as_of, carries its name and
 // codecs, and the source's since, readers and data stay as they were. And a sandbox saved as a copy
 // opens with the same shards.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { codecs, newShardId, PersistClient, saveSandboxCopy, SinceError } from '../index.js';
@@ -117,6 +117,26 @@ describe('copy a shard home', () => {
     expect(sortUpdates(await a.snapshotAndFetch([9]))).toEqual(sortUpdates(await b.snapshotAndFetch([9])));
     await expect(saveSandboxCopy(join(dir.dir, 'src.sqlite'), to)).rejects.toThrow(/already exists/);
     await expect(saveSandboxCopy(join(dir.dir, 'missing.sqlite'), join(dir.dir, 'x.sqlite'))).rejects.toThrow(/no sandbox file/);
+  });
+
+  it('copies from an S3 + PostgreSQL location into a local sandbox', async () => {
+    const remote = await PersistClient.open(
+      { blob: process.env.SHARDSCOPE_TEST_S3_URI ?? inject('s3Uri'), consensus: process.env.SHARDSCOPE_TEST_PG_URI ?? inject('pgUri') },
+      { inlineWritesMaxBytes: 0 },
+    );
+    open.push(remote);
+    const shard = newShardId();
+    const [w, r] = await remote.open(shard, { ...strings, diagnostics: { shardName: 'prod-events', handlePurpose: 'ingest' } });
+    for (let t = 0; t < 4; t++) await w.compareAndAppend([[`e${t}`, 'x', t, 1], ['total', String(t), t, 1]], [t], [t + 1]);
+    await r.downgradeSince([1]);
+    const dest = await sandbox('home.sqlite');
+    const res = await remote.admin.copyShard(shard, dest, { asOf: 3 });
+    expect(res).toMatchObject({ name: 'prod-events', rows: 8, asOf: 3 });
+    const a = await dest.openLeasedReader(shard, strings);
+    expect(sortUpdates(await a.snapshotAndFetch([3]))).toEqual(sortUpdates(await r.snapshotAndFetch([3])));
+    const s = await remote.inspectShard(shard);
+    expect(s.since).toEqual([1]);
+    expect(s.leasedReaders.map((x) => x.id)).toEqual([r.readerId]);
   });
 
   it('string shards too', async () => {

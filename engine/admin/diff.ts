@@ -94,7 +94,7 @@ export async function diffChunks<R>(
 
 export async function shardDiff(client: PersistClient, shard: string, opts: DiffOptions): Promise<ShardDiff> {
   const limit = opts.limit === undefined ? 10_000 : Math.max(0, Math.floor(opts.limit));
-  if (!Number.isFinite(limit)) throw new InvalidUsageError('InvalidArgument', 'limit must be a number');
+  if (Number.isNaN(limit)) throw new InvalidUsageError('InvalidArgument', 'limit must be a number');
   if (opts.filter !== undefined && typeof opts.filter !== 'string') throw new InvalidUsageError('InvalidArgument', 'filter must be a string');
   const filter = opts.filter ? opts.filter : null;
   return diffChunks(client, shard, opts, async ({ codecs, chunks }) => {

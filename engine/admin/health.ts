@@ -14,6 +14,9 @@ import { isShardId } from '../ids.js';
 import type { PersistClient } from '../client.js';
 import type { ShardState } from '../state/types.js';
 import { consolidatedSize } from './usage.js';
+import { loadLatestState } from '../machine.js';
+import { applyDiff } from '../state/diff.js';
+import { initialState } from '../state/types.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -147,11 +150,12 @@ export async function locationHealth(client: PersistClient, opts?: HealthOptions
   const worker = async (): Promise<void> => {
     while (next < ids.length) {
       const id = ids[next++];
-      const m = await client.machine(id);
-      await m.refresh();
-      if (m.current.seqno === 0) continue;
-      states.push(m.current);
-      healths.push(await checkShard(client, m.current, o));
+      // Straight from consensus, without a machine (and its watch) per shard: a location may
+      // hold many thousands. The few checks that need older versions open the machine then.
+      const { state: s, hints } = await loadForHealth(client, id);
+      if (s.seqno === 0) continue;
+      states.push(s);
+      healths.push(await checkShard(client, s, o, hints));
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, ids.length) }, worker));
@@ -170,13 +174,43 @@ export async function locationHealth(client: PersistClient, opts?: HealthOptions
   return { shards, location, counts, checkedAtMs: o.now };
 }
 
+/** What loading a shard's versions already told: spares a health check its own scan. */
+interface Hints {
+  earliest?: number;
+  upperMoved?: { ms: number; exact: boolean };
+}
+
+const FEW_VERSIONS = 256;
+
+/**
+ * A shard whose versions are few and all retained (no truncation yet) is rebuilt from one scan,
+ * which also says when its upper last moved; any other shard loads the usual way.
+ */
+async function loadForHealth(client: PersistClient, id: string): Promise<{ state: ShardState; hints: Hints }> {
+  const entries = await retryExternal(() => client.consensus.scan(id, 0, FEW_VERSIONS), `scan ${id}`);
+  if (entries.length > 0 && entries[0].seqno === 1 && entries.length < FEW_VERSIONS) {
+    let s = initialState(id);
+    let moved: number | null = null;
+    let firstMs = 0;
+    for (const e of entries) {
+      const d = decodeDiff(`${id}@${e.seqno}`, e.data);
+      s = applyDiff(s, d);
+      if (e.seqno === 1) firstMs = d.walltimeMs;
+      if (d.upper !== undefined) moved = d.walltimeMs;
+    }
+    return { state: s, hints: { earliest: 1, upperMoved: moved !== null ? { ms: moved, exact: true } : { ms: firstMs, exact: false } } };
+  }
+  const state = await loadLatestState(id, { consensus: client.consensus, blob: client.blob, config: client.config, isClosing: () => client.isClosed });
+  return { state, hints: {} };
+}
+
 function finish(h: ShardHealth): ShardHealth {
   h.findings.sort((a, b) => RANK[b.severity] - RANK[a.severity]);
   h.severity = h.findings.reduce<Severity | 'ok'>((s, f) => (RANK[f.severity] > RANK[s] ? f.severity : s), 'ok');
   return h;
 }
 
-async function checkShard(client: PersistClient, s: ShardState, o: Resolved): Promise<ShardHealth> {
+async function checkShard(client: PersistClient, s: ShardState, o: Resolved, hints: Hints = {}): Promise<ShardHealth> {
   const shard = s.shardId;
   const findings: Finding[] = [];
   const closedUpper = s.upper.length === 0;
@@ -210,9 +244,9 @@ async function checkShard(client: PersistClient, s: ShardState, o: Resolved): Pr
 
   sinceFindings(s, o, findings);
   await seqnoSinceFindings(client, s, o, findings);
-  if (!closedUpper) await upperFindings(client, s, o, findings);
+  if (!closedUpper) await upperFindings(client, s, o, findings, hints);
   await debtFindings(client, s, o, findings);
-  await gcFindings(client, s, o, findings);
+  await gcFindings(client, s, o, findings, hints);
   return { shard, name: s.name, severity: 'ok', findings };
 }
 
@@ -303,12 +337,11 @@ async function upperMovedMs(client: PersistClient, s: ShardState): Promise<{ ms:
   return { ms: earliestMs, exact: false };
 }
 
-async function upperFindings(client: PersistClient, s: ShardState, o: Resolved, out: Finding[]): Promise<void> {
+async function upperFindings(client: PersistClient, s: ShardState, o: Resolved, out: Finding[], hints: Hints): Promise<void> {
   const writers = Object.values(s.writers);
   if (writers.length === 0) return;
   const blame = (w: (typeof writers)[number]): Blame => ({ role: 'writer', id: w.id, purpose: w.purpose, hostname: w.hostname, lastHeartbeatMs: w.lastHeartbeatMs, since: null });
-  // The upper cannot have moved after the latest version: if that is recent, look for when.
-  const moved = await upperMovedMs(client, s);
+  const moved = hints.upperMoved ?? (await upperMovedMs(client, s));
   const stalledMs = o.now - moved.ms;
   if (stalledMs > o.upperStallMs) {
     out.push({
@@ -366,12 +399,12 @@ async function debtFindings(client: PersistClient, s: ShardState, o: Resolved, o
   });
 }
 
-async function gcFindings(client: PersistClient, s: ShardState, o: Resolved, out: Finding[]): Promise<void> {
+async function gcFindings(client: PersistClient, s: ShardState, o: Resolved, out: Finding[], hints: Hints): Promise<void> {
   const since = seqnoSince(s);
   // Cheap test first: the versions since the earliest possible (1) fit the threshold.
   if (s.seqno <= o.retainedVersions) return;
-  const first = (await retryExternal(() => client.consensus.scan(s.shardId, 0, 1), `scan ${s.shardId}`))[0];
-  const earliest = first?.seqno ?? s.seqno;
+  const earliest =
+    hints.earliest ?? (await retryExternal(() => client.consensus.scan(s.shardId, 0, 1), `scan ${s.shardId}`))[0]?.seqno ?? s.seqno;
   const retained = s.seqno - earliest + 1;
   const truncatable = Math.max(0, since - earliest);
   if (retained <= o.retainedVersions || truncatable === 0) return;
