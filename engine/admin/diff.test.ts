@@ -9,11 +9,6 @@ type U = [string, string, number, number];
 
 let dir: { dir: string; cleanup: () => void };
 let client: PersistClient;
-beforeEach(async () => {
-  dir = tempDir();
-  // Small parts and no inline writes: the diff streams many parts per run.
-  client = await PersistClient.openSandbox(join(dir.dir, 'd.sqlite'), { compactionEnabled: false, inlineWritesMaxBytes: 0, blobTargetSizeBytes: 512 });
-});
 afterEach(async () => {
   await client.close();
   dir.cleanup();
@@ -56,7 +51,16 @@ async function build(seed: number): Promise<{ shard: string; us: U[]; w: Awaited
   return { shard, us, w };
 }
 
-describe('diff over time', () => {
+// Small blob parts (many parts per run), and tiny parts inline in state (their keys repeat).
+describe.each([
+  ['blob parts', { inlineWritesMaxBytes: 0, blobTargetSizeBytes: 512 }],
+  ['inline parts', { inlineWritesMaxBytes: 1 << 16 }],
+])('diff over time (%s)', (_, config) => {
+  beforeEach(async () => {
+    dir = tempDir();
+    client = await PersistClient.openSandbox(join(dir.dir, 'd.sqlite'), { compactionEnabled: false, ...config });
+  });
+
   it('matches the model for every window, before and after compaction', async () => {
     for (const seed of [1, 2]) {
       const { shard, us } = await build(seed);

@@ -60,7 +60,9 @@ export async function leasedRuns(
   const machine = await client.machine(reader.shardId);
   const seqno = leased[0].seqno;
   const state = machine.current.seqno === seqno ? machine.current : await machine.stateAt(seqno);
-  const byKey = new Map<string, LeasedPart>(leased.map((p) => [p.part.key, p]));
+  // Inline parts' keys are not unique (`inline:<len>`): several leases may share one.
+  const byKey = new Map<string, LeasedPart[]>();
+  for (const p of leased) byKey.set(p.part.key, [...(byKey.get(p.part.key) ?? []), p]);
   const runs: MergeRun[] = [];
   let parts = 0;
   const used = new Set<string>();
@@ -83,9 +85,9 @@ export async function leasedRuns(
           opts.signal?.throwIfAborted();
           if (i >= run.length) return null;
           const ref = run[i++];
-          const l = byKey.get(ref.key);
+          const l = byKey.get(ref.key)?.shift();
           try {
-            return await fetchColumns(client.blob, l?.part ?? ref);
+            return await fetchColumns(client.blob, ref);
           } finally {
             if (l) reader.returnPart(l);
             opts.onPart?.();

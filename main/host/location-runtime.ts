@@ -89,6 +89,10 @@ export class LocationRuntime implements LocationApi {
     this.compactions = new Compactions(client, (shard) => this.metas.get(shard)?.name ?? null, () => this.watcher.nudge());
   }
 
+  engineClient(): PersistClient {
+    return this.client;
+  }
+
   private view(i: ShardInspection): ShardView {
     const summary = this.summary(i);
     const detail = toDetail(i, summary, Date.now(), this.owned);
