@@ -5,6 +5,7 @@ import { useLocations } from '../queries/locations';
 import { LocationsDialog } from './LocationsDialog';
 import { ShardsView } from './ShardsView';
 import { ShardView, type Tab } from './ShardView';
+import { HealthView } from './health/HealthView';
 
 export function App() {
   const locations = useLocations();
@@ -12,6 +13,7 @@ export function App() {
   const [shard, setShard] = useState<string | null>(null);
   const [tab, setTab] = useState<Tab>('Overview');
   const [locOpen, setLocOpen] = useState(false);
+  const [health, setHealth] = useState(false);
   const open = locations.data?.open ?? [];
   const loc = open.find((l) => l.id === chosen) ?? open.find((l) => l.isDefault) ?? open[0];
 
@@ -22,6 +24,7 @@ export function App() {
         <button type="button" onClick={() => setLocOpen(true)} aria-label={`Location: ${loc?.label ?? 'none'}. Change location`}>
           ⌂ {loc?.label ?? 'No location'}
         </button>
+        <button type="button" onClick={() => { setHealth(true); setShard(null); }}>Health</button>
       </header>
       <main className="content">
         {locations.isPending ? (
@@ -30,6 +33,8 @@ export function App() {
           <ErrorState error={locations.error} title="Could not reach Shardscope's main process" onRetry={() => void locations.refetch()} />
         ) : !loc ? (
           <ErrorState error={{ code: 'NotFound', message: 'No location is open. Open a sandbox file from Locations.' }} title="No location" />
+        ) : health && !shard ? (
+          <HealthView loc={loc.id} onOpen={(s) => { setShard(s); setTab('Overview'); }} onBack={() => setHealth(false)} />
         ) : shard ? (
           <ShardView key={`${loc.id}/${shard}`} loc={loc.id} shard={shard} tab={tab} onTab={setTab} onBack={() => setShard(null)} />
         ) : (
