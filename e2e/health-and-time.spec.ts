@@ -71,4 +71,15 @@ test('time: diff two times, move the what-if slider, copy the shard into a new s
   expect(opened.ok).toBe(true);
   const listed = (await app.rawInvoke('shards.list', { location: opened.value.id })) as { ok: boolean; value: { id: string; name: string }[] };
   expect(listed.value.map((s) => [s.id, s.name])).toEqual([[shard, name]]);
+
+  // Save a copy of the whole sandbox, from the Health view's location tools.
+  await page.getByRole('button', { name: 'Health', exact: true }).click();
+  const shared = join(tmpdir(), `${uniqueName('e2e-shared')}.sqlite`);
+  await page.getByLabel('Sandbox copy path').fill(shared);
+  await page.getByRole('button', { name: 'Save a copy' }).click();
+  await expect(page.getByTestId('save-copy-result')).toContainText('Saved');
+  await app.shot('health-save-copy');
+  const copy = (await app.rawInvoke('locations.open', { kind: 'sandbox', path: shared })) as { ok: boolean; value: { id: string } };
+  const inCopy = (await app.rawInvoke('shards.list', { location: copy.value.id })) as { ok: boolean; value: { id: string }[] };
+  expect(inCopy.value.map((s) => s.id)).toContain(shard);
 });

@@ -92,6 +92,7 @@ export const adminRequestSchemas = {
   'shard.copyToSandbox': z
     .object({ location, shard, asOf: time.optional(), path: z.string().min(1).max(4096).regex(/\.sqlite$/, 'a .sqlite file') })
     .strict(),
+  'sandbox.saveCopy': z.object({ location, path: z.string().min(1).max(4096).regex(/\.sqlite$/, 'a .sqlite file') }).strict(),
 };
 
 export interface AdminResults {
@@ -101,4 +102,5 @@ export interface AdminResults {
   'shard.diff': DiffInfo;
   'shard.whatIf': WhatIfInfo;
   'shard.copyToSandbox': CopyInfo;
+  'sandbox.saveCopy': { pages: number };
 }

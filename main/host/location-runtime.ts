@@ -74,6 +74,7 @@ export class LocationRuntime implements LocationApi {
     readonly info: LocationInfo,
     private readonly client: PersistClient,
     private readonly leakedMinAgeMs: number = LEAKED_MIN_AGE_MS,
+    private readonly sandboxPath: string | null = null,
   ) {
     this.watcher = new Watcher({
       summaries: () => this.listShards(),
@@ -91,6 +92,10 @@ export class LocationRuntime implements LocationApi {
 
   engineClient(): PersistClient {
     return this.client;
+  }
+
+  sandboxFile(): string | null {
+    return this.sandboxPath;
   }
 
   private view(i: ShardInspection): ShardView {

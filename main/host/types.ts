@@ -65,6 +65,8 @@ export interface LocationApi {
   leakedBlobs(): Promise<LeakedBlobsInfo>;
   /** the location's engine client, for the operator tools (main/router/admin-ops.ts) */
   engineClient?(): PersistClient;
+  /** the sandbox file of a sandbox location (never sent to the renderer), else null */
+  sandboxFile?(): string | null;
   deleteLeakedBlobs(keys: string[], confirmName: string): Promise<{ deleted: string[]; notDeleted: number; freedBytes: number }>;
 }
 

@@ -100,5 +100,13 @@ describe('operator tools over the router', () => {
     const opened = await ok<LocationInfo>(invoke('locations.open', { kind: 'sandbox', path }));
     const shards = await ok<ShardSummary[]>(invoke('shards.list', { location: opened.id }));
     expect(shards.map((s) => [s.id, s.name, s.since, s.upper])).toEqual([[id, 'orders', 4, 5]]);
+
+    // Save a copy of that sandbox; a location that is not a sandbox cannot be.
+    const shared = join(dir.dir, 'shared.sqlite');
+    expect(await invoke('sandbox.saveCopy', { location, path: shared })).toMatchObject({ ok: false, error: { code: 'Unsupported' } });
+    expect((await ok<{ pages: number }>(invoke('sandbox.saveCopy', { location: opened.id, path: shared }))).pages).toBeGreaterThan(0);
+    expect(await invoke('sandbox.saveCopy', { location: opened.id, path: shared })).toMatchObject({ ok: false, error: { code: 'BadRequest' } });
+    const copy = await ok<LocationInfo>(invoke('locations.open', { kind: 'sandbox', path: shared }));
+    expect((await ok<ShardSummary[]>(invoke('shards.list', { location: copy.id }))).map((s) => s.id)).toEqual([id]);
   });
 });

@@ -3,7 +3,7 @@
 import { isAbsolute } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { z } from 'zod';
-import { PersistClient, type Antichain, type Finding, type ShardHealth } from '../../engine/index.js';
+import { PersistClient, saveSandboxCopy, type Antichain, type Finding, type ShardHealth } from '../../engine/index.js';
 import type { adminRequestSchemas, AdminResults, FindingInfo, ShardHealthInfo } from '../../preload/admin-contract.js';
 import type { Host } from '../host/types.js';
 import { AppError } from './errors.js';
@@ -88,6 +88,14 @@ export function adminHandlers(host: Host): AdminHandlers {
       } finally {
         await dest.close();
       }
+    },
+    'sandbox.saveCopy': async (p) => {
+      const file = host.location(p.location).sandboxFile?.() ?? null;
+      if (file === null) throw new AppError('Unsupported', 'only a sandbox location can be saved as a copy; copy its shards into a sandbox instead');
+      if (!isAbsolute(p.path)) throw new AppError('BadRequest', `the copy's path must be absolute, e.g. /home/me/shared.sqlite (got "${p.path}")`);
+      if (existsSync(p.path)) throw new AppError('BadRequest', `${p.path} already exists: choose a new file for the copy`);
+      const r = await saveSandboxCopy(file, p.path);
+      return { pages: r.totalPages };
     },
   };
 }

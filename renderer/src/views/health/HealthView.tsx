@@ -7,6 +7,7 @@ import { Empty, ErrorState, Loading } from '../../components/ErrorState';
 import { useNow } from '../../components/useNow';
 import { fmtAgo, shortId } from '../../format';
 import { useHealthAct, useLocationHealth } from '../../queries/admin-tools';
+import { SaveSandboxCopy } from './SaveSandboxCopy';
 
 const ACTION_LABEL: Record<HealthActionInfo['kind'], string> = {
   'expire-reader': 'Expire reader',
@@ -47,6 +48,7 @@ export function HealthView({ loc, onOpen, onBack }: { loc: string; onOpen: (shar
         </ul>
       )}
       {acting && <ActDialog loc={loc} f={acting} onClose={() => setActing(null)} />}
+      <SaveSandboxCopy loc={loc} />
     </section>
   );
 }
