@@ -2,6 +2,7 @@
 // schemas for their params + result types) and push events. Main validates every request against
 // these schemas; the renderer imports this file for types only. Plain JSON crosses, nothing else.
 import { z } from 'zod';
+import { adminRequestSchemas, type AdminResults } from './admin-contract.js';
 
 // ---- values -----------------------------------------------------------------------------------
 
@@ -356,12 +357,13 @@ export const requestSchemas = {
     z.object({ topic: z.literal('compaction'), location, shard }).strict(),
   ]),
   'events.unsubscribe': z.object({ subId: id }).strict(),
+  ...adminRequestSchemas,
 } as const;
 
 export type Method = keyof typeof requestSchemas;
 export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;
 
-export interface Results {
+export interface Results extends AdminResults {
   'app.info': AppInfo;
   'locations.list': { open: LocationInfo[]; recent: RecentLocation[] };
   'locations.open': LocationInfo;

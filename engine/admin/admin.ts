@@ -13,6 +13,11 @@ import { partCreatedMs } from '../batch.js';
 import type { CompactionProgress } from '../compact/compactor.js';
 import { forcedCompactions } from '../compact/spine.js';
 import { collectGarbage, unreferencedBlobs } from '../gc.js';
+import { locationHealth, shardHealth, type HealthOptions, type LocationHealth, type ShardHealth } from './health.js';
+import { shardDiff, type DiffOptions, type ShardDiff } from './diff.js';
+import { sinceWhatIf, type WhatIf } from './whatif.js';
+import { copyShard, type CopyOptions, type CopyResult } from './copy.js';
+import type { ProgressCounter } from './parts.js';
 
 export interface Admin {
   forceCompaction(
@@ -34,6 +39,16 @@ export interface Admin {
   consolidatedSize(shard: string): Promise<ConsolidatedSize>;
   /** deletes blobs that are unreferenced *now* (re-checked); returns the keys deleted */
   deleteUnreferencedBlobs(keys: string[], opts?: { minAgeMs?: number }): Promise<string[]>;
+  /** what is wrong with a shard, why it matters, who is to blame and what to do */
+  health(shard: string, opts?: HealthOptions): Promise<ShardHealth>;
+  /** health of every shard in the location, worst first, and the location's own findings */
+  locationHealth(opts?: HealthOptions): Promise<LocationHealth>;
+  /** consolidated updates with times in (from, to], per (key, val); needs since <= from */
+  diff(shard: string, opts: DiffOptions): Promise<ShardDiff>;
+  /** what forced compaction would leave with the since at `since`, and which reads would be lost */
+  sinceWhatIf(shard: string, since: number, opts?: { signal?: AbortSignal; onProgress?: (p: ProgressCounter) => void }): Promise<WhatIf>;
+  /** copies the shard, consolidated at an as_of, into `dest` without moving this location's since */
+  copyShard(shard: string, dest: PersistClient, opts?: CopyOptions): Promise<CopyResult>;
 }
 
 export interface CompactionPlan {
@@ -169,6 +184,26 @@ export class AdminImpl implements Admin {
       next = prev;
     }
     return changes;
+  }
+
+  health(shard: string, opts?: HealthOptions): Promise<ShardHealth> {
+    return shardHealth(this.client, shard, opts);
+  }
+
+  locationHealth(opts?: HealthOptions): Promise<LocationHealth> {
+    return locationHealth(this.client, opts);
+  }
+
+  diff(shard: string, opts: DiffOptions): Promise<ShardDiff> {
+    return shardDiff(this.client, shard, opts);
+  }
+
+  sinceWhatIf(shard: string, since: number, opts?: { signal?: AbortSignal; onProgress?: (p: ProgressCounter) => void }): Promise<WhatIf> {
+    return sinceWhatIf(this.client, shard, since, opts);
+  }
+
+  copyShard(shard: string, dest: PersistClient, opts?: CopyOptions): Promise<CopyResult> {
+    return copyShard(this.client, shard, dest, opts);
   }
 
   blobUsage(shard?: string): Promise<BlobUsage[]> {

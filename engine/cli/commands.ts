@@ -10,6 +10,7 @@ import { blobUsage, consolidatedSize } from '../admin/usage.js';
 import { InvalidUsageError } from '../errors.js';
 import { table } from './table.js';
 import { dataCommands } from './data-commands.js';
+import { registerAdminTools } from './admin-tools.js';
 
 export interface LocationOpts {
   sandbox?: string;
@@ -154,6 +155,9 @@ export async function run(program: Command, argv: string[], out: Out = (s) => pr
       }),
   );
 
+  let exitCode = 0;
+  registerAdminTools(program, inspect, { locationOptions, withClient, print, out, setExitCode: (c) => void (exitCode = c) });
+
   const admin = program.command('admin').description('operations that change a shard (dry run unless --commit)');
   const adminCmd = (name: string, desc: string, args: string[]) => {
     const cmd = admin.command(name).description(desc);
@@ -231,5 +235,5 @@ export async function run(program: Command, argv: string[], out: Out = (s) => pr
   dataCommands(program, out);
 
   await program.parseAsync(argv);
-  return 0;
+  return exitCode;
 }

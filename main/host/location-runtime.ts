@@ -78,6 +78,7 @@ export class LocationRuntime implements LocationApi {
     readonly info: LocationInfo,
     private readonly client: PersistClient,
     private readonly leakedMinAgeMs: number = LEAKED_MIN_AGE_MS,
+    private readonly sandboxPath: string | null = null,
   ) {
     this.watcher = new Watcher({
       summaries: () => this.listShards(),
@@ -91,6 +92,14 @@ export class LocationRuntime implements LocationApi {
       watch: (shard, onVersion) => this.client.watchShard(shard, onVersion),
     });
     this.compactions = new Compactions(client, (shard) => this.metas.get(shard)?.name ?? null, () => this.watcher.nudge());
+  }
+
+  engineClient(): PersistClient {
+    return this.client;
+  }
+
+  sandboxFile(): string | null {
+    return this.sandboxPath;
   }
 
   private view(i: ShardInspection): ShardView {

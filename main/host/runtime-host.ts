@@ -118,7 +118,7 @@ export class RuntimeHost implements Host {
         isDefault,
         path: target.kind === 'sandbox' && showPath ? target.path : null,
       };
-      const loc = new LocationRuntime(info, client, this.opts.leakedMinAgeMs);
+      const loc = new LocationRuntime(info, client, this.opts.leakedMinAgeMs, target.kind === 'sandbox' ? target.path : null);
       this.locations.set(id, loc);
       return loc;
     })();

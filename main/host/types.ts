@@ -1,5 +1,6 @@
 // The thin interface between the router and whatever hosts the engine. The router only sees this;
 // RuntimeHost (runtime-host.ts) implements it on the engine's public API.
+import type { PersistClient } from '../../engine/index.js';
 import type {
   AppInfo,
   CompactionJob,
@@ -62,6 +63,10 @@ export interface LocationApi {
   inspectAt(shard: string, seqno: number): Promise<ShardDetail>;
   uploadBatch(shard: string, updates: number): Promise<{ len: number }>;
   leakedBlobs(): Promise<LeakedBlobsInfo>;
+  /** the location's engine client, for the operator tools (main/router/admin-ops.ts) */
+  engineClient?(): PersistClient;
+  /** the sandbox file of a sandbox location (never sent to the renderer), else null */
+  sandboxFile?(): string | null;
   deleteLeakedBlobs(keys: string[], confirmName: string): Promise<{ deleted: string[]; notDeleted: number; freedBytes: number }>;
 }
 

@@ -14,6 +14,7 @@ import {
 import { redactSecrets } from '../../engine/index.js';
 import type { Host } from '../host/types.js';
 import { AppError, toContractError } from './errors.js';
+import { adminHandlers } from './admin-ops.js';
 
 /** One connected renderer (an Electron webContents or a WebSocket). */
 export interface Session {
@@ -140,6 +141,7 @@ export class Router {
   private makeHandlers(): Handlers {
     const h = this.host;
     return {
+      ...adminHandlers(h),
       'app.info': () => h.info(),
       'locations.list': () => h.listLocations(),
       'locations.open': (p) => h.openLocation(p),

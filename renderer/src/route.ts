@@ -2,22 +2,25 @@
 // location, the shard and its tab. Back/Forward and reload keep the place.
 import { useCallback, useEffect, useState } from 'react';
 
-export const TAB_IDS = ['overview', 'batches', 'compaction', 'history', 'storage', 'leases', 'data', 'live'] as const;
+export const TAB_IDS = ['overview', 'batches', 'compaction', 'history', 'storage', 'leases', 'data', 'live', 'time'] as const;
 export type TabId = (typeof TAB_IDS)[number];
 
 export interface Route {
   loc: string | null;
   shard: string | null;
   tab: TabId;
+  /** the location's Health view (`#/<loc>/health`) instead of its shard list */
+  health?: boolean;
 }
 
 export const HOME: Route = { loc: null, shard: null, tab: 'overview' };
 
-/** `#/<loc>`, `#/<loc>/shard/<id>` or `#/<loc>/shard/<id>/<tab>`; anything else is home. */
+/** `#/<loc>`, `#/<loc>/health`, `#/<loc>/shard/<id>` or `#/<loc>/shard/<id>/<tab>`; anything else is home. */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return HOME;
   const loc = parts[0];
+  if (parts[1] === 'health') return { ...HOME, loc, health: true };
   if (parts[1] !== 'shard' || !parts[2]) return { ...HOME, loc };
   const tab = (TAB_IDS as readonly string[]).includes(parts[3] ?? '') ? (parts[3] as TabId) : 'overview';
   return { loc, shard: parts[2], tab };
@@ -26,7 +29,7 @@ export function parseRoute(hash: string): Route {
 export function formatRoute(r: Route): string {
   if (!r.loc) return '#/';
   const loc = `#/${encodeURIComponent(r.loc)}`;
-  if (!r.shard) return loc;
+  if (!r.shard) return r.health ? `${loc}/health` : loc;
   return `${loc}/shard/${encodeURIComponent(r.shard)}${r.tab === 'overview' ? '' : `/${r.tab}`}`;
 }
 

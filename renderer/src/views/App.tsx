@@ -8,6 +8,7 @@ import { LocationsDialog } from './LocationsDialog';
 import { QuickSwitcher } from './QuickSwitcher';
 import { ShardsView } from './ShardsView';
 import { ShardView, tabOf, tabIdOf } from './ShardView';
+import { HealthView } from './health/HealthView';
 
 export function App() {
   const locations = useLocations();
@@ -46,6 +47,9 @@ export function App() {
         <button type="button" onClick={() => setLocOpen(true)} aria-label={`Location: ${loc?.label ?? 'none'}. Change location`}>
           ⌂ {loc?.label ?? 'No location'}
         </button>
+        <button type="button" onClick={() => loc && navigate({ loc: loc.id, shard: null, tab: 'overview', health: true })}>
+          Health
+        </button>
         <span className="spacer" />
         <button type="button" className="kbd-hint" onClick={() => setSwitcherOpen(true)} aria-keyshortcuts="Control+K Meta+K">
           Go to… <kbd>Ctrl/⌘ K</kbd>
@@ -67,6 +71,8 @@ export function App() {
             onTab={(t) => navigate({ loc: loc.id, shard, tab: tabIdOf(t) })}
             onBack={() => navigate({ loc: loc.id, shard: null, tab: 'overview' })}
           />
+        ) : route.health && route.loc === loc.id ? (
+          <HealthView loc={loc.id} onOpen={(s) => openShard(s)} onBack={() => navigate({ loc: loc.id, shard: null, tab: 'overview' })} />
         ) : (
           <ShardsView loc={loc.id} onOpen={(s) => openShard(s)} createRequested={createRequested} />
         )}

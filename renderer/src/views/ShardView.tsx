@@ -18,8 +18,9 @@ import { DataTab } from './tabs/DataTab';
 import { LeasesTab } from './tabs/LeasesTab';
 import { LiveTab } from './tabs/LiveTab';
 import { OverviewTab } from './tabs/OverviewTab';
+import { TimeTab } from './tabs/TimeTab';
 
-export const TABS = ['Overview', 'Batches', 'Compaction', 'History', 'Storage', 'Leases', 'Data', 'Live'] as const;
+export const TABS = ['Overview', 'Batches', 'Compaction', 'History', 'Storage', 'Leases', 'Data', 'Live', 'Time'] as const;
 export type Tab = (typeof TABS)[number];
 export const tabOf = (id: TabId): Tab => TABS[TAB_IDS.indexOf(id)] ?? 'Overview';
 export const tabIdOf = (t: Tab): TabId => TAB_IDS[TABS.indexOf(t)] ?? 'overview';
@@ -64,6 +65,7 @@ export function ShardView({ loc, shard, tab, onTab, onBack }: { loc: string; sha
             {tab === 'Leases' && <LeasesTab loc={loc} detail={detail.data} />}
             {tab === 'Data' && <DataTab loc={loc} detail={detail.data} />}
             {tab === 'Live' && <LiveTab loc={loc} detail={detail.data} />}
+            {tab === 'Time' && <TimeTab loc={loc} detail={detail.data} />}
           </Tabs>
           <WriteDialog loc={loc} summary={detail.data.summary} open={dialog === 'write'} onClose={() => setDialog(null)} />
           <AdvanceUpperDialog loc={loc} summary={detail.data.summary} open={dialog === 'advance'} onClose={() => setDialog(null)} />

@@ -8,6 +8,7 @@ import { nextSort, sortRows, VirtualTable, type Column, type Sort } from '../com
 import { fmtAgo, fmtBytes, fmtCount, fmtFrontier, shortId } from '../format';
 import { useShards } from '../queries/shards';
 import { CreateShardDialog } from './CreateShardDialog';
+import { HealthBadge } from './health/HealthBadge';
 
 export function ShardsView({ loc, onOpen, createRequested = 0 }: { loc: string; onOpen: (shard: string) => void; createRequested?: number }) {
   const shards = useShards(loc);
@@ -32,9 +33,12 @@ export function ShardsView({ loc, onOpen, createRequested = 0 }: { loc: string; 
       header: 'Name',
       width: 'minmax(160px, 2fr)',
       render: (s) => (
-        <button type="button" className="link" onClick={() => onOpen(s.id)}>
-          {s.name ?? '(unnamed)'}
-        </button>
+        <>
+          <button type="button" className="link" onClick={() => onOpen(s.id)}>
+            {s.name ?? '(unnamed)'}
+          </button>
+          <HealthBadge loc={loc} shard={s.id} />
+        </>
       ),
     },
     { key: 'id', sortValue: (s) => s.id, header: 'Id', width: 'minmax(120px, 1.3fr)', render: (s) => <code title={s.id}>{shortId(s.id)}</code> },

@@ -1,0 +1,152 @@
+// Copying a shard home: the copy reads the same as the source at the as_of, carries its name and
+// codecs, and the source's since, readers and data stay as they were. And a sandbox saved as a copy
+// opens with the same shards.
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { codecs, newShardId, PersistClient, saveSandboxCopy, SinceError } from '../index.js';
+import { sortUpdates, strings, tempDir } from '../testing/util.js';
+
+let dir: { dir: string; cleanup: () => void };
+let open: PersistClient[] = [];
+beforeEach(() => {
+  dir = tempDir();
+});
+afterEach(async () => {
+  for (const c of open) await c.close();
+  open = [];
+  dir.cleanup();
+});
+
+async function sandbox(name: string): Promise<PersistClient> {
+  const c = await PersistClient.openSandbox(join(dir.dir, name), { inlineWritesMaxBytes: 0, blobTargetSizeBytes: 1024 });
+  open.push(c);
+  return c;
+}
+
+const json = { keyCodec: codecs.json<{ id: number }>('json-id'), valCodec: codecs.string };
+
+async function source(): Promise<{ src: PersistClient; shard: string }> {
+  const src = await sandbox('src.sqlite');
+  const shard = newShardId();
+  const [w, r] = await src.open(shard, { ...json, diagnostics: { shardName: 'customers', handlePurpose: 'loader' } });
+  for (let t = 0; t < 10; t++) {
+    const us: [{ id: number }, string, number, number][] = [];
+    for (let i = 0; i < 30; i++) us.push([{ id: i }, `name-${t}`, t, 1]);
+    if (t > 0) for (let i = 0; i < 30; i++) us.push([{ id: i }, `name-${t - 1}`, t, -1]);
+    await w.compareAndAppend(us, [t], [t + 1]);
+  }
+  await r.downgradeSince([3]);
+  return { src, shard };
+}
+
+describe('copy a shard home', () => {
+  it('copies consolidated at an as_of, with name and codecs, leaving the source untouched', async () => {
+    const { src, shard } = await source();
+    const before = await src.inspectShard(shard);
+    const dest = await sandbox('home.sqlite');
+    const progress: number[] = [];
+    const res = await src.admin.copyShard(shard, dest, { asOf: 6, onProgress: (p) => progress.push(p.rows) });
+    expect(res).toMatchObject({ shard, toShard: shard, name: 'customers', codecs: { key: 'json-id', val: 'string' }, asOf: 6, rows: 30 });
+    expect(progress.at(-1)).toBe(30);
+
+    const copy = await dest.inspectShard(shard);
+    expect(copy.name).toBe('customers');
+    expect(copy.codecs).toEqual({ key: 'json-id', val: 'string' });
+    expect(copy.since).toEqual([6]);
+    expect(copy.upper).toEqual([7]);
+    expect(copy.writers).toEqual([]);
+    expect(copy.leasedReaders).toEqual([]);
+
+    const read = async (c: PersistClient) => {
+      const r = await c.openLeasedReader(shard, json);
+      try {
+        return sortUpdates(await r.snapshotAndFetch([6]));
+      } finally {
+        await r.expire();
+      }
+    };
+    expect(await read(dest)).toEqual(await read(src));
+    // A read before the as_of of the copy would see a past it lacks.
+    const r = await dest.openLeasedReader(shard, json);
+    await expect(r.snapshotAndFetch([5])).rejects.toBeInstanceOf(SinceError);
+    await r.expire();
+
+    const after = await src.inspectShard(shard);
+    expect(after.since).toEqual(before.since);
+    expect(after.upper).toEqual(before.upper);
+    expect(after.leasedReaders.map((x) => [x.id, x.since])).toEqual(before.leasedReaders.map((x) => [x.id, x.since]));
+    expect(after.batches).toEqual(before.batches);
+  });
+
+  it('copies from a location given by URIs; refuses an existing shard, as_of outside [since, upper) and a cancelled copy', async () => {
+    const { src, shard } = await source();
+    await src.close();
+    open = open.filter((c) => c !== src);
+    const path = join(dir.dir, 'src.sqlite');
+    const from = await PersistClient.open({ blob: `sqlite://${path}`, consensus: `sqlite://${path}` });
+    open.push(from);
+    const dest = await sandbox('home.sqlite');
+    await expect(from.admin.copyShard(shard, dest, { asOf: 2 })).rejects.toThrow(/readable as of \[since, upper\) = \[\[3\], \[10\]\)/);
+    await expect(from.admin.copyShard(shard, dest, { asOf: 10 })).rejects.toThrow(/cannot copy/);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(from.admin.copyShard(shard, dest, { signal: ac.signal })).rejects.toThrow();
+    // Nothing was appended by the cancelled copy, and its parts are gone.
+    const cancelled = await dest.inspectShard(shard);
+    expect(cancelled.batches).toEqual([]);
+    expect(await dest.admin.unreferencedBlobs()).toEqual([]);
+
+    const other = newShardId();
+    const res = await from.admin.copyShard(shard, dest, { toShard: other });
+    expect(res.asOf).toBe(9);
+    await expect(from.admin.copyShard(shard, dest, { toShard: other })).rejects.toThrow(/already exists in the destination/);
+  });
+
+  it('saves a copy of a sandbox in use with the online backup; refuses to overwrite', async () => {
+    const { src, shard } = await source();
+    const to = join(dir.dir, 'shared.sqlite');
+    const res = await saveSandboxCopy(join(dir.dir, 'src.sqlite'), to);
+    expect(res.totalPages).toBeGreaterThan(0);
+    expect(existsSync(to)).toBe(true);
+    const copy = await PersistClient.openSandbox(to);
+    open.push(copy);
+    expect(await copy.listShards()).toEqual(await src.listShards());
+    const a = await copy.openLeasedReader(shard, json);
+    const b = await src.openLeasedReader(shard, json);
+    expect(sortUpdates(await a.snapshotAndFetch([9]))).toEqual(sortUpdates(await b.snapshotAndFetch([9])));
+    await expect(saveSandboxCopy(join(dir.dir, 'src.sqlite'), to)).rejects.toThrow(/already exists/);
+    await expect(saveSandboxCopy(join(dir.dir, 'missing.sqlite'), join(dir.dir, 'x.sqlite'))).rejects.toThrow(/no sandbox file/);
+  });
+
+  it('copies from an S3 + PostgreSQL location into a local sandbox', async () => {
+    const remote = await PersistClient.open(
+      { blob: process.env.SHARDSCOPE_TEST_S3_URI ?? inject('s3Uri'), consensus: process.env.SHARDSCOPE_TEST_PG_URI ?? inject('pgUri') },
+      { inlineWritesMaxBytes: 0 },
+    );
+    open.push(remote);
+    const shard = newShardId();
+    const [w, r] = await remote.open(shard, { ...strings, diagnostics: { shardName: 'prod-events', handlePurpose: 'ingest' } });
+    for (let t = 0; t < 4; t++) await w.compareAndAppend([[`e${t}`, 'x', t, 1], ['total', String(t), t, 1]], [t], [t + 1]);
+    await r.downgradeSince([1]);
+    const dest = await sandbox('home.sqlite');
+    const res = await remote.admin.copyShard(shard, dest, { asOf: 3 });
+    expect(res).toMatchObject({ name: 'prod-events', rows: 8, asOf: 3 });
+    const a = await dest.openLeasedReader(shard, strings);
+    expect(sortUpdates(await a.snapshotAndFetch([3]))).toEqual(sortUpdates(await r.snapshotAndFetch([3])));
+    const s = await remote.inspectShard(shard);
+    expect(s.since).toEqual([1]);
+    expect(s.leasedReaders.map((x) => x.id)).toEqual([r.readerId]);
+  });
+
+  it('string shards too', async () => {
+    const src = await sandbox('s.sqlite');
+    const shard = newShardId();
+    const w = await src.openWriter(shard, strings);
+    await w.compareAndAppend([['a', 'b', 0, 2], ['c', 'd', 1, 1]], [0], [2]);
+    const dest = await sandbox('d.sqlite');
+    expect((await src.admin.copyShard(shard, dest)).rows).toBe(2);
+    const r = await dest.openLeasedReader(shard, strings);
+    expect(sortUpdates(await r.snapshotAndFetch([1]))).toEqual([['a', 'b', 1, 2], ['c', 'd', 1, 1]]);
+  });
+});

@@ -1,0 +1,112 @@
+// The router's operator tools on the real engine: health findings and their confirmed actions,
+// diff over time, since what-if, copy a shard into a new sandbox and open it; bad requests.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { DiffInfo, LocationHealthInfo, WhatIfInfo, CopyInfo } from '../../preload/admin-contract.js';
+import type { LocationInfo, Result, ShardSummary } from '../../preload/contract.js';
+import { RuntimeHost } from '../host/runtime-host.js';
+import { Router, type Session } from './router.js';
+import { tempDir } from '../../engine/testing/util.js';
+
+let host: RuntimeHost;
+let router: Router;
+let session: Session;
+let dir: { dir: string; cleanup: () => void };
+let n = 0;
+
+beforeEach(async () => {
+  dir = tempDir();
+  const name = `admin-ops-${process.pid}-${n++}`;
+  host = new RuntimeHost({
+    version: 'test',
+    hostKind: 'web',
+    defaultLocation: { kind: 'uri', blob: `mem://${name}`, consensus: `mem://${name}` },
+    defaultChosenByUser: true,
+    recentsFile: null,
+    demo: false,
+    engineConfig: { compactionEnabled: false },
+  });
+  await host.start();
+  router = new Router(host, () => undefined);
+  session = { send: () => undefined };
+});
+afterEach(async () => {
+  router.closeAll();
+  await host.close();
+  dir.cleanup();
+});
+
+const invoke = (method: unknown, params?: unknown) => router.invoke(session, method, params);
+async function ok<T>(p: Promise<Result<unknown>>): Promise<T> {
+  const r = await p;
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value as T;
+}
+const location = 'default';
+
+/** `appends` one-time batches over keys k0..k2 (t = 0, 1, …). */
+async function shard(appends: number): Promise<string> {
+  const s = await ok<ShardSummary>(invoke('shard.create', { location, name: 'orders', keyCodec: 'string', valCodec: 'string' }));
+  for (let t = 0; t < appends; t++) {
+    await ok(invoke('shard.write', { location, shard: s.id, updates: [{ key: `k${t % 3}`, val: `v${t}`, time: t, diff: 1 }], upper: t + 1 }));
+  }
+  return s.id;
+}
+
+describe('operator tools over the router', () => {
+  it('health: a finding, an action refused without confirmation, then done with it', async () => {
+    const id = await shard(30);
+    const h = await ok<LocationHealthInfo>(invoke('health.location', { location }));
+    const s = h.shards.find((x) => x.shard === id)!;
+    const debt = s.findings.find((f) => f.kind === 'compaction-debt')!;
+    expect(debt.action).toEqual({ kind: 'force-compaction', shard: id });
+    const refused = await invoke('health.act', { location, action: debt.action, confirm: 'yes' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'BadRequest' } });
+    expect((await ok<LocationHealthInfo>(invoke('health.location', { location }))).shards.find((x) => x.shard === id)!.findings.map((f) => f.kind)).toContain('compaction-debt');
+    const done = await ok<{ done: string }>(invoke('health.act', { location, action: debt.action, confirm: id }));
+    expect(done.done).toContain('→ 1 batches');
+    const after = await ok<{ findings: { kind: string }[] }>(invoke('health.shard', { location, shard: id }));
+    expect(after.findings.map((f) => f.kind)).not.toContain('compaction-debt');
+  });
+
+  it('diff two times and move the what-if slider', async () => {
+    const id = await shard(9);
+    const d = await ok<DiffInfo>(invoke('shard.diff', { location, shard: id, from: 2, to: 5 }));
+    expect(d.rows.map((r) => [r.key, r.val, r.diff]).sort()).toEqual([['k0', 'v3', 1], ['k1', 'v4', 1], ['k2', 'v5', 1]]);
+    const w = await ok<WhatIfInfo>(invoke('shard.whatIf', { location, shard: id, since: 6 }));
+    expect(w).toMatchObject({ since: 6, lostAsOf: { from: 0, to: 6 }, current: { since: 0, upper: 9, batches: 9 }, after: { batches: 1, rows: 9 } });
+    expect((await ok<WhatIfInfo>(invoke('shard.whatIf', { location, shard: id, since: 6 }))).cached).toBe(true);
+    for (const [m, p] of [
+      ['shard.diff', { location, shard: id, from: 5, to: 5 }],
+      ['shard.diff', { location, shard: id, from: -1, to: 5 }],
+      ['shard.diff', { location, shard: id, from: 1, to: 50 }],
+      ['shard.whatIf', { location, shard: id, since: 99 }],
+      ['shard.whatIf', { location, shard: 'nope', since: 1 }],
+      ['health.act', { location, action: { kind: 'finalize' }, confirm: 'x' }],
+    ] as const) {
+      const r = await invoke(m, p);
+      expect(r.ok, `${m} ${JSON.stringify(p)}`).toBe(false);
+    }
+  });
+
+  it('copy a shard into a new sandbox and open it', async () => {
+    const id = await shard(5);
+    const path = join(dir.dir, 'home.sqlite');
+    const c = await ok<CopyInfo>(invoke('shard.copyToSandbox', { location, shard: id, path }));
+    expect(c).toMatchObject({ shard: id, name: 'orders', asOf: 4, rows: 5 });
+    const again = await invoke('shard.copyToSandbox', { location, shard: id, path });
+    expect(again).toMatchObject({ ok: false, error: { code: 'BadRequest' } });
+    expect((await invoke('shard.copyToSandbox', { location, shard: id, path: 'rel.sqlite' })).ok).toBe(false);
+    const opened = await ok<LocationInfo>(invoke('locations.open', { kind: 'sandbox', path }));
+    const shards = await ok<ShardSummary[]>(invoke('shards.list', { location: opened.id }));
+    expect(shards.map((s) => [s.id, s.name, s.since, s.upper])).toEqual([[id, 'orders', 4, 5]]);
+
+    // Save a copy of that sandbox; a location that is not a sandbox cannot be.
+    const shared = join(dir.dir, 'shared.sqlite');
+    expect(await invoke('sandbox.saveCopy', { location, path: shared })).toMatchObject({ ok: false, error: { code: 'Unsupported' } });
+    expect((await ok<{ pages: number }>(invoke('sandbox.saveCopy', { location: opened.id, path: shared }))).pages).toBeGreaterThan(0);
+    expect(await invoke('sandbox.saveCopy', { location: opened.id, path: shared })).toMatchObject({ ok: false, error: { code: 'BadRequest' } });
+    const copy = await ok<LocationInfo>(invoke('locations.open', { kind: 'sandbox', path: shared }));
+    expect((await ok<ShardSummary[]>(invoke('shards.list', { location: copy.id }))).map((s) => s.id)).toEqual([id]);
+  });
+});
