@@ -331,7 +331,10 @@ describe('main/index.ts', () => {
       expect(typed.error.message).toMatch(/file dialog/);
       rec.r.dialogResult = { canceled: false, filePaths: [path] };
       expect(await invoke(appFrame(), 'locations.pickSandbox', {})).toEqual({ ok: true, value: { path } });
-      const picked = await invoke(appFrame(), 'locations.open', { kind: 'sandbox', path });
+      // The chosen file does not exist yet: like any new sandbox, it opens once the user confirms.
+      const unconfirmed = await invoke(appFrame(), 'locations.open', { kind: 'sandbox', path });
+      expect(unconfirmed).toMatchObject({ ok: false, error: { code: 'NotFound' } });
+      const picked = await invoke(appFrame(), 'locations.open', { kind: 'sandbox', path, create: true });
       expect(picked.ok).toBe(true);
       expect(picked.value.path).toBe(path);
     } finally {

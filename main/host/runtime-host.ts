@@ -74,11 +74,13 @@ export class RuntimeHost implements Host {
     } else if (p.kind === 'sandbox') {
       if (!isAbsolute(p.path)) throw new AppError('BadRequest', `the sandbox path must be absolute, e.g. /home/me/shards.sqlite (got "${p.path}")`);
       target = { kind: 'sandbox', path: p.path };
-      checkSandboxPath(p.path, p.create === true);
     } else {
       target = { kind: 'uri', blob: p.blob, consensus: p.consensus };
     }
+    // Where a location may come from first (the host's rules), then whether the user confirmed
+    // creating a missing sandbox there.
     if (this.opts.policy) target = this.opts.policy.admit(target, p.kind === 'recent' ? 'recent' : 'request');
+    if (p.kind === 'sandbox' && target.kind === 'sandbox') checkSandboxPath(target.path, p.create === true);
     const label = labelOf(target);
     const same = [...this.locations.values()].find((l) => l.info.label === label);
     if (same) return same.info;

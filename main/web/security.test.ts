@@ -297,7 +297,11 @@ describe('2. where locations may come from (web host defaults)', () => {
     try {
       const r = new Router(h, () => undefined);
       const s = { send: () => undefined };
-      expect((await r.invoke(s, 'locations.open', { kind: 'sandbox', path: join(allowed, 'created.sqlite') })).ok).toBe(true);
+      // Allowed to create, the host still asks: a missing file opens only once the user confirms.
+      const asked = await r.invoke(s, 'locations.open', { kind: 'sandbox', path: join(allowed, 'created.sqlite') });
+      expect(asked).toMatchObject({ ok: false, error: { code: 'NotFound' } });
+      expect(existsSync(join(allowed, 'created.sqlite'))).toBe(false);
+      expect((await r.invoke(s, 'locations.open', { kind: 'sandbox', path: join(allowed, 'created.sqlite'), create: true })).ok).toBe(true);
       expect(existsSync(join(allowed, 'created.sqlite'))).toBe(true);
       const deeper = await r.invoke(s, 'locations.open', { kind: 'sandbox', path: join(allowed, 'sub', 'x.sqlite') });
       expect(deeper.ok).toBe(false);
