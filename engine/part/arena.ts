@@ -50,6 +50,11 @@ export class UpdateArena {
   private tmpDigits: Uint32Array = new Uint32Array(0);
   private tmpPerm: Uint32Array = new Uint32Array(0);
   private packed: Float64Array = new Float64Array(0);
+  private perm: Uint32Array = new Uint32Array(0);
+  private cells: Uint16Array = new Uint16Array(0);
+  private bucketed: Uint32Array = new Uint32Array(0);
+  private bucketCopy: Uint8Array = new Uint8Array(0);
+  private cellTables: { rows: Int32Array; bytes: Float64Array; bucketOf: Uint16Array } | null = null;
   // The records being sorted: the arena itself, or its copy partitioned into buckets.
   private src: Uint8Array;
   private srcView: DataView;
@@ -134,7 +139,7 @@ export class UpdateArena {
     this.n++;
   }
 
-  /** Forgets every update, keeping the buffer for reuse. */
+  /** Forgets every update, keeping the buffer (and the sort's scratch) for reuse. */
   clear(): void {
     this.n = 0;
     this.used = 0;
@@ -161,7 +166,8 @@ export class UpdateArena {
     this.src = this.bytes;
     this.srcView = dv;
     // The records' offsets, in insertion order; sorted unless already in order.
-    const perm = new Uint32Array(n);
+    if (this.perm.length < n) this.perm = new Uint32Array(scratchLength(n, this.perm.length));
+    const perm = this.perm.subarray(0, n);
     let sorted = true;
     let prev = -1;
     for (let i = 0, o = 0; i < n; i++) {
@@ -208,9 +214,14 @@ export class UpdateArena {
       lcp = j;
     }
     // Cells: 16-bit digits (zero-padded, which keeps them monotone in the row order).
-    const cells = new Uint16Array(n);
-    const cellRows = new Int32Array(65536);
-    const cellBytes = new Float64Array(65536);
+    if (this.cells.length < n) this.cells = new Uint16Array(scratchLength(n, this.cells.length));
+    const cells = this.cells;
+    if (!this.cellTables) {
+      this.cellTables = { rows: new Int32Array(65536), bytes: new Float64Array(65536), bucketOf: new Uint16Array(65536) };
+    }
+    const { rows: cellRows, bytes: cellBytes, bucketOf } = this.cellTables;
+    cellRows.fill(0);
+    cellBytes.fill(0);
     for (let i = 0; i < n; i++) {
       const o = perm[i];
       const kl = dv.getUint32(o + 16, true);
@@ -222,7 +233,6 @@ export class UpdateArena {
     }
     // Consecutive cells grouped into buckets; a bucket's region starts at its byte offset.
     const target = Math.max(this.bucketBytes, Math.ceil(this.used / MAX_BUCKETS));
-    const bucketOf = new Uint16Array(65536);
     const starts: number[] = [0];
     const rowStarts: number[] = [0];
     let bytes = 0;
@@ -244,11 +254,13 @@ export class UpdateArena {
     }
     rowStarts.push(n);
     // Scatter the records into their buckets: a sequential read, one write stream per bucket.
-    const out = new Uint8Array(this.used);
+    if (this.bucketCopy.length < this.used) this.bucketCopy = new Uint8Array(scratchLength(this.used, this.bucketCopy.length));
+    const out = this.bucketCopy;
     const ov = new DataView(out.buffer);
     const pos = Float64Array.from(starts);
     const slot = Int32Array.from(rowStarts);
-    const bucketed = new Uint32Array(n);
+    if (this.bucketed.length < n) this.bucketed = new Uint32Array(scratchLength(n, this.bucketed.length));
+    const bucketed = this.bucketed.subarray(0, n);
     for (let i = 0; i < n; i++) {
       const o = perm[i];
       const len = RECORD_HEADER + dv.getUint32(o + 16, true) + dv.getUint32(o + 20, true);
@@ -545,6 +557,11 @@ export class UpdateArena {
       this.digits.set(srcD, lo);
     }
   }
+}
+
+/** A scratch array's new length: room for need, growing geometrically so reuse rarely reallocates. */
+function scratchLength(need: number, had: number): number {
+  return Math.max(need, Math.min(had * 2, need + (need >> 2)));
 }
 
 /**
