@@ -12,7 +12,7 @@ import { UpdateArena } from './part/arena.js';
 import { encodePart } from './part/encode.js';
 import type { PartColumns } from './part/types.js';
 import type { PartRef } from './state/types.js';
-import { inlineFromColumns, inlineSize } from './fetch.js';
+import { inlineFromColumns, inlineSize, inlineSizeOf } from './fetch.js';
 import { deleteOwnParts, deleteUnlessRetained } from './ownership.js';
 
 /** The JSON-serializable form of a Batch: send it to another thread, process or handle. */
@@ -206,12 +206,9 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
   }
 
   private async writePart(cols: PartColumns, allowInline: boolean): Promise<PartRef> {
-    if (allowInline) {
+    if (allowInline && inlineSizeOf(cols) <= this.deps.inlineMaxBytes) {
       const inline = inlineFromColumns(cols);
-      const size = inlineSize(inline);
-      if (size <= this.deps.inlineMaxBytes) {
-        return { key: `inline:${cols.len}`, encodedSizeBytes: size, len: cols.len, inline };
-      }
+      return { key: `inline:${cols.len}`, encodedSizeBytes: inlineSize(inline), len: cols.len, inline };
     }
     const key = partKey(this.deps.shardId, this.deps.now());
     const bytes = encodePart(cols, key);
