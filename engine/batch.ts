@@ -154,13 +154,16 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
   async flush(): Promise<void> {
     await this.pending;
     if (this.arena.len === 0) return;
-    const cols = this.arena.sortAndConsolidate();
-    // cols owns its buffers: the arena (grown to a part's size) and its sort scratch are reused,
-    // which spares growing a fresh one by copies and the collector's work of freeing it.
+    // The arena (grown to a part's size), its sort scratch and its output buffers are reused,
+    // which spares growing a fresh one by copies and the collector's work of freeing them. cols
+    // is only valid until the next sort, so its bounds are taken now (encodePart runs before
+    // writePart's first await).
+    const cols = this.arena.sortAndConsolidate({ reuseOutput: true });
     this.arena.clear();
     if (cols.len === 0) return;
+    const bounds = boundsOf(cols);
     const p = this.writePart(cols, false).then(async (ref) => {
-      this.addPart(ref, cols);
+      this.addPart(ref, bounds);
       if (this.runs.length >= MAX_RUNS) await this.mergeSmallestRuns();
     });
     this.pending = p;
@@ -168,12 +171,11 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
   }
 
   /** A part continues the current run when it sorts after it, else it starts a new run. */
-  private addPart(ref: PartRef, cols: PartColumns): void {
-    const first = rowAt(cols, 0);
-    if (this.runs.length > 0 && this.last && compareRows(this.last, first) < 0) this.runs[this.runs.length - 1].push(ref);
+  private addPart(ref: PartRef, b: PartBounds): void {
+    if (this.runs.length > 0 && this.last && compareRows(this.last, b.first) < 0) this.runs[this.runs.length - 1].push(ref);
     else this.runs.push([ref]);
-    this.last = copyRow(rowAt(cols, cols.len - 1));
-    this.len += cols.len;
+    this.last = b.last;
+    this.len += b.len;
   }
 
   /**
@@ -236,7 +238,8 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
       const cols = this.arena.sortAndConsolidate();
       if (cols.len > 0) {
         // Only a batch that is one small part goes inline: bigger ones keep state small.
-        this.addPart(await this.writePart(cols, this.runs.length === 0), cols);
+        const bounds = boundsOf(cols);
+        this.addPart(await this.writePart(cols, this.runs.length === 0), bounds);
       }
     }
     this.arena = new UpdateArena(64); // release the big buffer: the builder is done
@@ -256,6 +259,17 @@ function rowAt(c: PartColumns, i: number): Row {
     v: c.vals.data.subarray(c.vals.offsets[i], c.vals.offsets[i + 1]),
     t: c.times[i],
   };
+}
+
+interface PartBounds {
+  first: Row;
+  last: Row;
+  len: number;
+}
+
+/** A part's first and last rows (copied) and its length. */
+function boundsOf(c: PartColumns): PartBounds {
+  return { first: copyRow(rowAt(c, 0)), last: copyRow(rowAt(c, c.len - 1)), len: c.len };
 }
 
 function copyRow(r: Row): Row {

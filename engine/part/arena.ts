@@ -159,8 +159,11 @@ export class UpdateArena {
   /**
    * The updates sorted by (key, val, time) and consolidated: equal (key, val, time) summed, zero
    * diffs dropped. The result owns fresh buffers; the arena is unchanged (clear() to reuse it).
+   * With reuseOutput, the result is instead a view of the arena's own output buffers, valid until
+   * its next sortAndConsolidate (a builder that writes each part before sorting the next spares
+   * allocating and collecting a part's worth of buffers per part).
    */
-  sortAndConsolidate(): PartColumns {
+  sortAndConsolidate(opts: { reuseOutput?: boolean } = {}): PartColumns {
     const n = this.n;
     const dv = this.view;
     this.src = this.bytes;
@@ -181,7 +184,7 @@ export class UpdateArena {
       else this.sortRange(perm, 0, n);
     }
     try {
-      return this.gather(perm);
+      return this.gather(perm, opts.reuseOutput === true);
     } finally {
       this.src = this.bytes;
       this.srcView = this.view;
@@ -279,18 +282,20 @@ export class UpdateArena {
   }
 
   /** Builds the output in perm order, summing equal neighbours and dropping zero sums. */
-  private gather(perm: Uint32Array): PartColumns {
+  private gather(perm: Uint32Array, reuse: boolean): PartColumns {
     const n = this.n;
     const src = this.src;
     const sv = this.srcView;
-    const outKo = new Int32Array(n + 1);
-    const outVo = new Int32Array(n + 1);
-    const outKd = new Uint8Array(this.keyBytes);
-    const outVd = new Uint8Array(this.used - RECORD_HEADER * n - this.keyBytes);
+    const valBytes = this.used - RECORD_HEADER * n - this.keyBytes;
+    const out = reuse ? this.outputScratch(n, this.keyBytes, valBytes) : null;
+    const outKo = out ? out.ko : new Int32Array(n + 1);
+    const outVo = out ? out.vo : new Int32Array(n + 1);
+    const outKd = out ? out.kd : new Uint8Array(this.keyBytes);
+    const outVd = out ? out.vd : new Uint8Array(valBytes);
     const kv = new DataView(outKd.buffer);
     const vv = new DataView(outVd.buffer);
-    const outT = new Float64Array(n);
-    const outD = new Float64Array(n);
+    const outT = out ? out.t : new Float64Array(n);
+    const outD = out ? out.d : new Float64Array(n);
     let m = 0; // rows out
     let kp = 0;
     let vp = 0;
@@ -350,14 +355,14 @@ export class UpdateArena {
     }
     if (carry !== 0) m = spillGroup(outKo, outKd, outVo, outVd, outT, outD, m, carry);
     else if (m > 0 && outD[m - 1] === 0) m--;
-    if (m === n) {
+    if (m === n && !reuse) {
       return { len: n, keys: { offsets: outKo, data: outKd }, vals: { offsets: outVo, data: outVd }, times: outT, diffs: outD };
     }
     // Consolidation shrank the output: copy it to size when most of the buffers would be unused.
     kp = outKo[m];
     vp = outVo[m];
     const waste = (n - m) * 24 + (outKd.length - kp) + (outVd.length - vp);
-    const trim = waste > TRIM_MIN_BYTES && waste > 24 * m + kp + vp;
+    const trim = !reuse && waste > TRIM_MIN_BYTES && waste > 24 * m + kp + vp;
     const cut = <T extends Int32Array | Uint8Array | Float64Array>(a: T, len: number): T =>
       (trim ? a.slice(0, len) : a.subarray(0, len)) as T;
     return {
@@ -367,6 +372,26 @@ export class UpdateArena {
       times: cut(outT, m),
       diffs: cut(outD, m),
     };
+  }
+
+  private output: { ko: Int32Array; vo: Int32Array; kd: Uint8Array; vd: Uint8Array; t: Float64Array; d: Float64Array } | null = null;
+
+  /** The reusable output buffers, grown to hold n rows of keyBytes and valBytes. */
+  private outputScratch(n: number, keyBytes: number, valBytes: number) {
+    let o = this.output;
+    if (!o) o = this.output = { ko: new Int32Array(0), vo: new Int32Array(0), kd: new Uint8Array(0), vd: new Uint8Array(0), t: new Float64Array(0), d: new Float64Array(0) };
+    if (o.ko.length < n + 1) {
+      const rows = scratchLength(n + 1, o.ko.length);
+      o.ko = new Int32Array(rows);
+      o.vo = new Int32Array(rows);
+      o.t = new Float64Array(rows);
+      o.d = new Float64Array(rows);
+    }
+    if (o.kd.length < keyBytes) o.kd = new Uint8Array(scratchLength(keyBytes, o.kd.length));
+    if (o.vd.length < valBytes) o.vd = new Uint8Array(scratchLength(valBytes, o.vd.length));
+    o.ko[0] = 0;
+    o.vo[0] = 0;
+    return o;
   }
 
   // ---- sorting ----
