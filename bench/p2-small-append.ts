@@ -13,8 +13,8 @@ const bench: Benchmark = {
   id: 'P2',
   title: 'small append: compareAndAppend of 1 update vs raw SQLite CAS txn',
   targets: {
-    'P2-small-append': { on: 'ratio', op: '>=', threshold: 0.25 },
-    'P2-small-append-p50': { on: 'value', op: '<=', threshold: 0.5 },
+    'P2-small-append': { on: 'ratio', op: '>=', threshold: 0.5 },
+    'P2-small-append-p50': { on: 'value', op: '<=', threshold: 0.1 },
   },
   async run(ctx) {
     const engineOps = ctx.n(3000, 50);

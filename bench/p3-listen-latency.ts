@@ -148,8 +148,8 @@ const bench: Benchmark = {
   id: 'P3',
   title: 'listen latency: write -> listen event, in one process and across two',
   targets: {
-    'P3-listen-inproc-p50': { on: 'value', op: '<=', threshold: 1 },
-    'P3-listen-xproc-p50': { on: 'value', op: '<=', threshold: 20 },
+    'P3-listen-inproc-p50': { on: 'value', op: '<=', threshold: 0.1 },
+    'P3-listen-xproc-p50': { on: 'value', op: '<=', threshold: 2 },
   },
   async run(ctx) {
     const dir = ctx.sandboxDir();

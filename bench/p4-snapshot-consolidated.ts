@@ -15,7 +15,7 @@ const strings = { keyCodec: codecs.string, valCodec: codecs.string };
 const bench: Benchmark = {
   id: 'P4',
   title: 'consolidated snapshot: snapshotAndFetch vs SQLite GROUP BY',
-  targets: { 'P4-snapshot-consolidated': { on: 'ratio', op: '>=', threshold: 1 } },
+  targets: { 'P4-snapshot-consolidated': { on: 'ratio', op: '>=', threshold: 4 } },
   async run(ctx) {
     const batches = 10;
     const perBatch = ctx.n(100_000, 100);

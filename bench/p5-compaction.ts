@@ -17,8 +17,8 @@ const bench: Benchmark = {
   id: 'P5',
   title: 'compaction: forceCompaction of 16 batches vs SQLite GROUP BY; event-loop delay meanwhile',
   targets: {
-    'P5-compaction': { on: 'ratio', op: '>=', threshold: 1 },
-    'P5-eventloop-p99': { on: 'value', op: '<=', threshold: 20 },
+    'P5-compaction': { on: 'ratio', op: '>=', threshold: 2 },
+    'P5-eventloop-p99': { on: 'value', op: '<=', threshold: 10 },
   },
   async run(ctx) {
     const batches = 16;

@@ -18,8 +18,8 @@ const bench: Benchmark = {
   id: 'P6',
   title: 'memory: RSS growth of a builder taking 1e7 updates and a cursor reading them',
   targets: {
-    'P6-cursor-rss': { on: 'value', op: '<=', threshold: 256 },
-    'P6-builder-rss': { on: 'value', op: '<=', threshold: 256 },
+    'P6-cursor-rss': { on: 'value', op: '<=', threshold: 128 },
+    'P6-builder-rss': { on: 'value', op: '<=', threshold: 128 },
   },
   async run(ctx) {
     const n = ctx.n(10_000_000, 10_000);

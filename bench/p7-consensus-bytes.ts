@@ -15,7 +15,7 @@ const strings = { keyCodec: codecs.string, valCodec: codecs.string };
 const bench: Benchmark = {
   id: 'P7',
   title: 'consensus bytes per one-update append on a shard holding 10k batches',
-  targets: { 'P7-consensus-bytes-per-append': { on: 'value', op: '<=', threshold: 2048 } },
+  targets: { 'P7-consensus-bytes-per-append': { on: 'value', op: '<=', threshold: 700 } },
   async run(ctx) {
     const batches = ctx.n(10_000, 200); // >= rollupThreshold (128): the baseline needs a rollup
     const measured = ctx.n(256, 20);

@@ -12,7 +12,7 @@ import { encodePart } from './part/encode.js';
 import type { PartColumns } from './part/types.js';
 import type { PartRef } from './state/types.js';
 import { partKey } from './paths.js';
-import { inlineFromColumns, inlineSize } from './fetch.js';
+import { inlineFromColumns, inlineSize, inlineSizeOf } from './fetch.js';
 import { deleteOwnParts, deleteUnlessRetained } from './ownership.js';
 
 /** The JSON-serializable form of a Batch: send it to another thread, process or handle. */
@@ -147,12 +147,16 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
   async flush(): Promise<void> {
     await this.pending;
     if (this.arena.len === 0) return;
-    const cols = this.arena.sortAndConsolidate();
-    // A fresh arena per part measured faster than clear()-and-reuse for bulk loads (P1).
-    this.arena = new UpdateArena();
+    // The arena (grown to a part's size), its sort scratch and its output buffers are reused,
+    // which spares growing a fresh one by copies and the collector's work of freeing them. cols
+    // is only valid until the next sort, so its bounds are taken now (encodePart runs before
+    // writePart's first await).
+    const cols = this.arena.sortAndConsolidate({ reuseOutput: true });
+    this.arena.clear();
     if (cols.len === 0) return;
+    const bounds = boundsOf(cols);
     const p = this.writePart(cols, false).then(async (ref) => {
-      this.addPart(ref, cols);
+      this.addPart(ref, bounds);
       if (this.runs.length >= MAX_RUNS) await this.mergeSmallestRuns();
     });
     this.pending = p;
@@ -160,12 +164,11 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
   }
 
   /** A part continues the current run when it sorts after it, else it starts a new run. */
-  private addPart(ref: PartRef, cols: PartColumns): void {
-    const first = rowAt(cols, 0);
-    if (this.runs.length > 0 && this.last && compareRows(this.last, first) < 0) this.runs[this.runs.length - 1].push(ref);
+  private addPart(ref: PartRef, b: PartBounds): void {
+    if (this.runs.length > 0 && this.last && compareRows(this.last, b.first) < 0) this.runs[this.runs.length - 1].push(ref);
     else this.runs.push([ref]);
-    this.last = copyRow(rowAt(cols, cols.len - 1));
-    this.len += cols.len;
+    this.last = b.last;
+    this.len += b.len;
   }
 
   /**
@@ -198,12 +201,9 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
   }
 
   private async writePart(cols: PartColumns, allowInline: boolean): Promise<PartRef> {
-    if (allowInline) {
+    if (allowInline && inlineSizeOf(cols) <= this.deps.inlineMaxBytes) {
       const inline = inlineFromColumns(cols);
-      const size = inlineSize(inline);
-      if (size <= this.deps.inlineMaxBytes) {
-        return { key: `inline:${cols.len}`, encodedSizeBytes: size, len: cols.len, inline };
-      }
+      return { key: `inline:${cols.len}`, encodedSizeBytes: inlineSize(inline), len: cols.len, inline };
     }
     const key = partKey(this.deps.shardId, this.deps.now());
     const bytes = encodePart(cols, key);
@@ -231,7 +231,8 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
       const cols = this.arena.sortAndConsolidate();
       if (cols.len > 0) {
         // Only a batch that is one small part goes inline: bigger ones keep state small.
-        this.addPart(await this.writePart(cols, this.runs.length === 0), cols);
+        const bounds = boundsOf(cols);
+        this.addPart(await this.writePart(cols, this.runs.length === 0), bounds);
       }
     }
     this.arena = new UpdateArena(64); // release the big buffer: the builder is done
@@ -251,6 +252,17 @@ function rowAt(c: PartColumns, i: number): Row {
     v: c.vals.data.subarray(c.vals.offsets[i], c.vals.offsets[i + 1]),
     t: c.times[i],
   };
+}
+
+interface PartBounds {
+  first: Row;
+  last: Row;
+  len: number;
+}
+
+/** A part's first and last rows (copied) and its length. */
+function boundsOf(c: PartColumns): PartBounds {
+  return { first: copyRow(rowAt(c, 0)), last: copyRow(rowAt(c, c.len - 1)), len: c.len };
 }
 
 function copyRow(r: Row): Row {

@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { CorruptDataError } from './errors.js';
-import { columnsFromInline, inlineFromColumns } from './fetch.js';
+import { columnsFromInline, inlineFromColumns, inlineSize, inlineSizeOf } from './fetch.js';
+import { colsOf, randBytes, randInt, rng, type Row } from './part/test-util.js';
 import type { InlineUpdates } from './state/types.js';
 
 describe('inline parts', () => {
   const good: InlineUpdates = { k: ['YQ==', ''], v: ['Yg==', 'YWJj'], t: [0, 2 ** 40], d: [Number.MAX_SAFE_INTEGER, -3] };
+
+  it('have the size that decides whether a part goes inline computed without building them', () => {
+    const r = rng(7);
+    for (const n of [0, 1, 5, 200]) {
+      const rows: Row[] = [];
+      for (let i = 0; i < n; i++) rows.push([randBytes(r, randInt(r, 40)), randBytes(r, randInt(r, 9)), i, 1]);
+      const cols = colsOf(rows);
+      expect(inlineSizeOf(cols)).toBe(inlineSize(inlineFromColumns(cols)));
+    }
+  });
 
   it('round-trip through columns', () => {
     expect(inlineFromColumns(columnsFromInline('inline:2', good))).toEqual(good);

@@ -28,6 +28,20 @@ export function inlineSize(u: InlineUpdates): number {
   return n;
 }
 
+/**
+ * inlineSize(inlineFromColumns(c)), without building the strings: a builder asks of every batch
+ * that is one part, and most of those are far too big to go inline.
+ */
+export function inlineSizeOf(c: PartColumns): number {
+  let n = 16 * c.len;
+  const ko = c.keys.offsets;
+  const vo = c.vals.offsets;
+  for (let i = 0; i < c.len; i++) {
+    n += 4 * Math.ceil((ko[i + 1] - ko[i]) / 3) + 4 * Math.ceil((vo[i + 1] - vo[i]) / 3);
+  }
+  return n;
+}
+
 function binaryColumn(values: readonly string[]): { offsets: Int32Array; data: Uint8Array } {
   const bufs = values.map((s) => Buffer.from(s, 'base64'));
   const offsets = new Int32Array(bufs.length + 1);

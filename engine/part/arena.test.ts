@@ -54,6 +54,27 @@ describe('UpdateArena', () => {
     }
   });
 
+  it('reused for part after part, with output in its own buffers, gives each part right', () => {
+    // A builder's pattern: fill, sort into the reused output, use it, clear, fill again, with
+    // parts growing and shrinking (buffers reused, regrown, holding a bigger part's leftovers).
+    const a = new UpdateArena(64, { bucketMinBytes: 4096, bucketBytes: 512 });
+    for (const [seed, n] of [
+      [31, 500],
+      [32, 5000],
+      [33, 40],
+      [34, 0],
+      [35, 3000],
+      [36, 1],
+    ] as const) {
+      const rows = randomRows(seed, n, { keys: 300, keyLen: 12, vals: 4, valLen: 20, times: 5, alphabet: 256 });
+      for (const [k, v, t, d] of rows) a.add(k, v, t, d);
+      const out = a.sortAndConsolidate({ reuseOutput: true });
+      expect(structureProblem(out)).toBeNull();
+      expect(show(rowsOf(out))).toEqual(show(refConsolidate(rows)));
+      a.clear();
+    }
+  });
+
   it('handles prefixes and zero bytes in the order: shorter prefix first', () => {
     const b = (...x: number[]) => new Uint8Array(x);
     const keys = [b(), b(0), b(0, 0), b(0, 0, 0), b(0, 0, 0, 0), b(0, 0, 0, 0, 0), b(1), b(0, 1), b(0, 0, 0, 1), b(255), b(0, 0, 0, 0, 255)];

@@ -50,6 +50,11 @@ export class UpdateArena {
   private tmpDigits: Uint32Array = new Uint32Array(0);
   private tmpPerm: Uint32Array = new Uint32Array(0);
   private packed: Float64Array = new Float64Array(0);
+  private perm: Uint32Array = new Uint32Array(0);
+  private cells: Uint16Array = new Uint16Array(0);
+  private bucketed: Uint32Array = new Uint32Array(0);
+  private bucketCopy: Uint8Array = new Uint8Array(0);
+  private cellTables: { rows: Int32Array; bytes: Float64Array; bucketOf: Uint16Array } | null = null;
   // The records being sorted: the arena itself, or its copy partitioned into buckets.
   private src: Uint8Array;
   private srcView: DataView;
@@ -134,7 +139,7 @@ export class UpdateArena {
     this.n++;
   }
 
-  /** Forgets every update, keeping the buffer for reuse. */
+  /** Forgets every update, keeping the buffer (and the sort's scratch) for reuse. */
   clear(): void {
     this.n = 0;
     this.used = 0;
@@ -154,14 +159,18 @@ export class UpdateArena {
   /**
    * The updates sorted by (key, val, time) and consolidated: equal (key, val, time) summed, zero
    * diffs dropped. The result owns fresh buffers; the arena is unchanged (clear() to reuse it).
+   * With reuseOutput, the result is instead a view of the arena's own output buffers, valid until
+   * its next sortAndConsolidate (a builder that writes each part before sorting the next spares
+   * allocating and collecting a part's worth of buffers per part).
    */
-  sortAndConsolidate(): PartColumns {
+  sortAndConsolidate(opts: { reuseOutput?: boolean } = {}): PartColumns {
     const n = this.n;
     const dv = this.view;
     this.src = this.bytes;
     this.srcView = dv;
     // The records' offsets, in insertion order; sorted unless already in order.
-    const perm = new Uint32Array(n);
+    if (this.perm.length < n) this.perm = new Uint32Array(scratchLength(n, this.perm.length));
+    const perm = this.perm.subarray(0, n);
     let sorted = true;
     let prev = -1;
     for (let i = 0, o = 0; i < n; i++) {
@@ -175,7 +184,7 @@ export class UpdateArena {
       else this.sortRange(perm, 0, n);
     }
     try {
-      return this.gather(perm);
+      return this.gather(perm, opts.reuseOutput === true);
     } finally {
       this.src = this.bytes;
       this.srcView = this.view;
@@ -208,9 +217,14 @@ export class UpdateArena {
       lcp = j;
     }
     // Cells: 16-bit digits (zero-padded, which keeps them monotone in the row order).
-    const cells = new Uint16Array(n);
-    const cellRows = new Int32Array(65536);
-    const cellBytes = new Float64Array(65536);
+    if (this.cells.length < n) this.cells = new Uint16Array(scratchLength(n, this.cells.length));
+    const cells = this.cells;
+    if (!this.cellTables) {
+      this.cellTables = { rows: new Int32Array(65536), bytes: new Float64Array(65536), bucketOf: new Uint16Array(65536) };
+    }
+    const { rows: cellRows, bytes: cellBytes, bucketOf } = this.cellTables;
+    cellRows.fill(0);
+    cellBytes.fill(0);
     for (let i = 0; i < n; i++) {
       const o = perm[i];
       const kl = dv.getUint32(o + 16, true);
@@ -222,7 +236,6 @@ export class UpdateArena {
     }
     // Consecutive cells grouped into buckets; a bucket's region starts at its byte offset.
     const target = Math.max(this.bucketBytes, Math.ceil(this.used / MAX_BUCKETS));
-    const bucketOf = new Uint16Array(65536);
     const starts: number[] = [0];
     const rowStarts: number[] = [0];
     let bytes = 0;
@@ -244,11 +257,13 @@ export class UpdateArena {
     }
     rowStarts.push(n);
     // Scatter the records into their buckets: a sequential read, one write stream per bucket.
-    const out = new Uint8Array(this.used);
+    if (this.bucketCopy.length < this.used) this.bucketCopy = new Uint8Array(scratchLength(this.used, this.bucketCopy.length));
+    const out = this.bucketCopy;
     const ov = new DataView(out.buffer);
     const pos = Float64Array.from(starts);
     const slot = Int32Array.from(rowStarts);
-    const bucketed = new Uint32Array(n);
+    if (this.bucketed.length < n) this.bucketed = new Uint32Array(scratchLength(n, this.bucketed.length));
+    const bucketed = this.bucketed.subarray(0, n);
     for (let i = 0; i < n; i++) {
       const o = perm[i];
       const len = RECORD_HEADER + dv.getUint32(o + 16, true) + dv.getUint32(o + 20, true);
@@ -267,18 +282,20 @@ export class UpdateArena {
   }
 
   /** Builds the output in perm order, summing equal neighbours and dropping zero sums. */
-  private gather(perm: Uint32Array): PartColumns {
+  private gather(perm: Uint32Array, reuse: boolean): PartColumns {
     const n = this.n;
     const src = this.src;
     const sv = this.srcView;
-    const outKo = new Int32Array(n + 1);
-    const outVo = new Int32Array(n + 1);
-    const outKd = new Uint8Array(this.keyBytes);
-    const outVd = new Uint8Array(this.used - RECORD_HEADER * n - this.keyBytes);
+    const valBytes = this.used - RECORD_HEADER * n - this.keyBytes;
+    const out = reuse ? this.outputScratch(n, this.keyBytes, valBytes) : null;
+    const outKo = out ? out.ko : new Int32Array(n + 1);
+    const outVo = out ? out.vo : new Int32Array(n + 1);
+    const outKd = out ? out.kd : new Uint8Array(this.keyBytes);
+    const outVd = out ? out.vd : new Uint8Array(valBytes);
     const kv = new DataView(outKd.buffer);
     const vv = new DataView(outVd.buffer);
-    const outT = new Float64Array(n);
-    const outD = new Float64Array(n);
+    const outT = out ? out.t : new Float64Array(n);
+    const outD = out ? out.d : new Float64Array(n);
     let m = 0; // rows out
     let kp = 0;
     let vp = 0;
@@ -338,14 +355,14 @@ export class UpdateArena {
     }
     if (carry !== 0) m = spillGroup(outKo, outKd, outVo, outVd, outT, outD, m, carry);
     else if (m > 0 && outD[m - 1] === 0) m--;
-    if (m === n) {
+    if (m === n && !reuse) {
       return { len: n, keys: { offsets: outKo, data: outKd }, vals: { offsets: outVo, data: outVd }, times: outT, diffs: outD };
     }
     // Consolidation shrank the output: copy it to size when most of the buffers would be unused.
     kp = outKo[m];
     vp = outVo[m];
     const waste = (n - m) * 24 + (outKd.length - kp) + (outVd.length - vp);
-    const trim = waste > TRIM_MIN_BYTES && waste > 24 * m + kp + vp;
+    const trim = !reuse && waste > TRIM_MIN_BYTES && waste > 24 * m + kp + vp;
     const cut = <T extends Int32Array | Uint8Array | Float64Array>(a: T, len: number): T =>
       (trim ? a.slice(0, len) : a.subarray(0, len)) as T;
     return {
@@ -355,6 +372,26 @@ export class UpdateArena {
       times: cut(outT, m),
       diffs: cut(outD, m),
     };
+  }
+
+  private output: { ko: Int32Array; vo: Int32Array; kd: Uint8Array; vd: Uint8Array; t: Float64Array; d: Float64Array } | null = null;
+
+  /** The reusable output buffers, grown to hold n rows of keyBytes and valBytes. */
+  private outputScratch(n: number, keyBytes: number, valBytes: number) {
+    let o = this.output;
+    if (!o) o = this.output = { ko: new Int32Array(0), vo: new Int32Array(0), kd: new Uint8Array(0), vd: new Uint8Array(0), t: new Float64Array(0), d: new Float64Array(0) };
+    if (o.ko.length < n + 1) {
+      const rows = scratchLength(n + 1, o.ko.length);
+      o.ko = new Int32Array(rows);
+      o.vo = new Int32Array(rows);
+      o.t = new Float64Array(rows);
+      o.d = new Float64Array(rows);
+    }
+    if (o.kd.length < keyBytes) o.kd = new Uint8Array(scratchLength(keyBytes, o.kd.length));
+    if (o.vd.length < valBytes) o.vd = new Uint8Array(scratchLength(valBytes, o.vd.length));
+    o.ko[0] = 0;
+    o.vo[0] = 0;
+    return o;
   }
 
   // ---- sorting ----
@@ -545,6 +582,11 @@ export class UpdateArena {
       this.digits.set(srcD, lo);
     }
   }
+}
+
+/** A scratch array's new length: room for need, growing geometrically so reuse rarely reallocates. */
+function scratchLength(need: number, had: number): number {
+  return Math.max(need, Math.min(had * 2, need + (need >> 2)));
 }
 
 /**

@@ -28,4 +28,15 @@ describe('toUpdates', () => {
     cols.keys.data[0] = 99;
     expect([...k]).toEqual([1, 2]);
   });
+
+  it('decodes strings exactly: ASCII, multi-byte UTF-8, a leading U+FEFF; bytes that are not UTF-8 are an error', () => {
+    const e = (x: string) => codecs.string.encode(x);
+    const words = ['', 'a', 'plain ascii key', '\u00e9t\u00e9', '\ufeffbom', 'mixed \u{1f600} emoji', '\u007f'];
+    const cols = colsOf(words.map((w, i) => [e(w), e(words[words.length - 1 - i]), i, 1]));
+    expect(toUpdates(cols, codecs.string, codecs.string).map(([k, v]) => [k, v])).toEqual(words.map((w, i) => [w, words[words.length - 1 - i]]));
+    for (const bad of [[0xff], [0x61, 0xc3], [0x80, 0x61], [0xed, 0xa0, 0x80]]) {
+      const c = colsOf([[new Uint8Array(bad), new Uint8Array(0), 0, 1]]);
+      expect(() => toUpdates(c, codecs.string, codecs.unit)).toThrow();
+    }
+  });
 });

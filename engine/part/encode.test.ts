@@ -1,4 +1,19 @@
-import { Binary, Field, Int32, Int64, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct } from 'apache-arrow';
+import {
+  Binary,
+  Field,
+  Float64,
+  Int8,
+  Int16,
+  Int32,
+  Int64,
+  makeData,
+  RecordBatch,
+  RecordBatchStreamWriter,
+  Schema,
+  Struct,
+  tableFromIPC,
+  Uint32,
+} from 'apache-arrow';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CorruptDataError, InvalidUsageError } from '../errors.js';
@@ -92,6 +107,62 @@ describe('encodePart / decodePart', () => {
       diffs: c.diffs.subarray(5),
     };
     expect(show(rowsOf(decodePart('s', encodePart(shifted, 's'))))).toEqual(show(rows.slice(5, 15)));
+  });
+
+  it('writes a valid Arrow IPC stream: apache-arrow reads back the same rows', () => {
+    for (const [seed, n] of [
+      [21, 1],
+      [22, 300],
+    ] as const) {
+      const rows = randomRows(seed, n);
+      const bytes = encodePart(colsOf(rows), 'some/part/key');
+      const payload = bytes.subarray(bytes.length - new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true));
+      const table = tableFromIPC(payload);
+      expect(table.schema.fields.map((f) => f.name)).toEqual(['k', 'v', 't', 'd']);
+      expect(table.numRows).toBe(n);
+      const got = table.toArray().map((r): Row => {
+        const o = r.toJSON() as { k: Uint8Array; v: Uint8Array; t: bigint | number; d: bigint | number };
+        return [new Uint8Array(o.k), new Uint8Array(o.v), Number(o.t), Number(o.d)];
+      });
+      expect(show(got)).toEqual(show(rows));
+    }
+  });
+
+  it('stores times and diffs in the narrowest signed integer type that holds them', () => {
+    const widthOf = (t: number, d: number, t2 = 0, d2 = 1): [number, number] => {
+      const rows: Row[] = [
+        [new Uint8Array([1]), new Uint8Array(0), t, d],
+        [new Uint8Array([2]), new Uint8Array(0), t2, d2],
+      ];
+      const bytes = encodePart(colsOf(rows), 'w');
+      expect(show(rowsOf(decodePart('w', bytes)))).toEqual(show(rows));
+      const payload = bytes.subarray(bytes.length - new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true));
+      const fields = tableFromIPC(payload).schema.fields;
+      return [(fields[2].type as Int64).bitWidth, (fields[3].type as Int64).bitWidth];
+    };
+    expect(widthOf(0, 1)).toEqual([8, 8]);
+    expect(widthOf(127, -128)).toEqual([8, 8]);
+    expect(widthOf(128, -129)).toEqual([16, 16]);
+    expect(widthOf(32767, -32768)).toEqual([16, 16]);
+    expect(widthOf(32768, 32768)).toEqual([32, 32]);
+    expect(widthOf(2 ** 31 - 1, -(2 ** 31))).toEqual([32, 32]);
+    expect(widthOf(2 ** 31, -(2 ** 31) - 1)).toEqual([64, 64]);
+    expect(widthOf(MAX, -MAX, 0, MAX)).toEqual([64, 64]);
+  });
+
+  it('decodes narrow integer columns written by apache-arrow itself, rejecting negative times', () => {
+    const fields = [
+      new Field('k', new Binary(), false),
+      new Field('v', new Binary(), false),
+      new Field('t', new Int16(), false),
+      new Field('d', new Int8(), false),
+    ];
+    const bin = () => makeData({ type: new Binary(), length: 2, nullCount: 0, valueOffsets: new Int32Array([0, 1, 2]), data: new Uint8Array([1, 2]) });
+    const t16 = (a: number) => makeData({ type: new Int16(), length: 2, nullCount: 0, data: new Int16Array([a, 300]) });
+    const d8 = makeData({ type: new Int8(), length: 2, nullCount: 0, data: new Int8Array([-5, 7]) });
+    const ok = decodePart('n', frame(streamOf(fields, [bin(), bin(), t16(3), d8], 2)));
+    expect([...ok.times, ...ok.diffs]).toEqual([3, 300, -5, 7]);
+    expect(expectCorrupt(() => decodePart('neg', frame(streamOf(fields, [bin(), bin(), t16(-3), d8], 2))), 'neg').message).toMatch(/non-negative/);
   });
 
   it('decodes from an unaligned buffer', () => {
@@ -193,7 +264,7 @@ describe('decodePart on corrupt bytes', () => {
     m.set([0x50, 0x41, 0x52, 0x31], 0); // "PAR1"
     expect(expectCorrupt(() => decodePart('good', m), 'good').message).toMatch(/magic/);
     const v = good.slice();
-    v[4] = 3;
+    v[4] = 9;
     expect(expectCorrupt(() => decodePart('good', v), 'good').message).toMatch(/version/);
   });
 
@@ -207,9 +278,12 @@ describe('decodePart on corrupt bytes', () => {
     const bin = () => makeData({ type: new Binary(), length: 1, nullCount: 0, valueOffsets: new Int32Array([0, 1]), data: new Uint8Array([1]) });
     const i64 = () => makeData({ type: new Int64(), length: 1, nullCount: 0, data: new BigInt64Array([1n]) });
     expectCorrupt(() => decodePart('three', frame(streamOf(f, [bin(), bin(), i64()], 1))), 'three');
-    const g = [...f, new Field('d', new Int32(), false)];
-    const i32 = makeData({ type: new Int32(), length: 1, nullCount: 0, data: new Int32Array([1]) });
-    expect(expectCorrupt(() => decodePart('i32', frame(streamOf(g, [bin(), bin(), i64(), i32], 1))), 'i32').message).toMatch(/int64/);
+    const g = [...f, new Field('d', new Uint32(), false)];
+    const u32 = makeData({ type: new Uint32(), length: 1, nullCount: 0, data: new Uint32Array([1]) });
+    expect(expectCorrupt(() => decodePart('u32', frame(streamOf(g, [bin(), bin(), i64(), u32], 1))), 'u32').message).toMatch(/signed integer/);
+    const g2 = [...f, new Field('d', new Float64(), false)];
+    const f64 = makeData({ type: new Float64(), length: 1, nullCount: 0, data: new Float64Array([1]) });
+    expect(expectCorrupt(() => decodePart('f64', frame(streamOf(g2, [bin(), bin(), i64(), f64], 1))), 'f64').message).toMatch(/signed integer/);
     const h = [new Field('k', new Binary(), false), new Field('v', new Int64(), false), f[2], new Field('d', new Int64(), false)];
     expect(expectCorrupt(() => decodePart('vtype', frame(streamOf(h, [bin(), i64(), i64(), i64()], 1))), 'vtype').message).toMatch(/binary/);
   });
