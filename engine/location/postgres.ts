@@ -197,12 +197,29 @@ export class PostgresConsensus implements Consensus {
     });
     const c = new PostgresConsensus(pool, where, schema, clientConfig, options);
     try {
-      await c.createTables();
+      await c.createTablesRetryingDrops();
     } catch (e) {
       await pool.end().catch(() => undefined);
       throw e;
     }
     return c;
+  }
+
+  /**
+   * Creating the tables is idempotent (IF NOT EXISTS, under an advisory lock), so a connection the
+   * server terminated mid-way (57P01..57P03: restart, pg_terminate_backend) is retried a few
+   * times. Anything else (unreachable, wrong password, silent endpoint) fails open at once.
+   */
+  private async createTablesRetryingDrops(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.createTables();
+      } catch (e) {
+        const code = ((e as { cause?: { code?: unknown } }).cause?.code ?? '') as string;
+        if (attempt >= 5 || typeof code !== 'string' || !code.startsWith('57P')) throw e;
+        await new Promise((r) => setTimeout(r, 20 * attempt));
+      }
+    }
   }
 
   private async createTables(): Promise<void> {

@@ -1,7 +1,8 @@
 // One better-sqlite3 connection per database file per process, shared by every consensus and
 // blob over that file, so clients in one process serialize on it and hear each other's commits.
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, realpathSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, realpathSync, rmSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CorruptDataError, InvalidUsageError } from '../errors.js';
 import { sqliteOpenError } from './sqlite-errors.js';
@@ -209,8 +210,40 @@ function checkExisting(path: string, db: Database.Database): void {
   }
 }
 
-function connect(path: string, opts: Required<SqliteOptions>, existed: boolean): Database.Database {
+/**
+ * Makes a new sandbox file appear whole: built under a temporary name beside it and linked into
+ * place, so another process opening the path at the same moment never sees an empty file (which it
+ * must refuse as damaged). Returns false when another process created the file first.
+ */
+function createWhole(path: string, opts: Required<SqliteOptions>): boolean {
+  const tmp = `${path}.${process.pid}-${randomUUID()}.creating`;
+  try {
+    const nativeBinding = process.env.SHARDSCOPE_SQLITE_NATIVE_BINDING || undefined;
+    const db = new Database(tmp, { timeout: opts.busyTimeoutMs, nativeBinding });
+    try {
+      db.pragma('journal_mode = WAL');
+      db.exec(SCHEMA);
+    } finally {
+      db.close();
+    }
+    try {
+      linkSync(tmp, path);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    }
+  } catch (e) {
+    throw sqliteOpenError(e, path);
+  } finally {
+    for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
+  }
+}
+
+function connect(path: string, opts: Required<SqliteOptions>, existedArg: boolean): Database.Database {
   let db: Database.Database | null = null;
+  // A file created here needs none of the checks of a file found on disk.
+  const existed = existedArg || !createWhole(path, opts);
   if (existed) {
     const size = statSync(path).size;
     // SQLite would treat a 0-byte file as a new database; its 100-byte header is the least a sandbox has.
