@@ -45,7 +45,9 @@ export const test = base.extend<{ app: AppUnderTest }, Worker>({
         }
         return;
       }
-      const web = await startWebHost(join(dir, 'sandbox.sqlite'));
+      // The specs open and create sandboxes in fresh temporary folders (and copy shards there):
+      // the web host allows that only when told to.
+      const web = await startWebHost(join(dir, 'sandbox.sqlite'), ['--allow-dir', tmpdir(), '--allow-create']);
       // The host is stopped whatever happens next: a browser that fails to launch must not leave
       // it running (and writing) after the run.
       let browser: Browser | undefined;

@@ -93,6 +93,16 @@ export class RuntimeHost implements Host {
     return loc.info;
   }
 
+  admitNewSandbox(path: string): string {
+    if (!isAbsolute(path)) throw new AppError('BadRequest', `the sandbox path must be absolute, e.g. /home/me/copy.sqlite (got "${path}")`);
+    if (existsSync(path)) throw new AppError('BadRequest', `${path} already exists: choose a new file`);
+    const admitted = this.opts.policy ? this.opts.policy.admit({ kind: 'sandbox', path }, 'request') : { kind: 'sandbox' as const, path };
+    if (admitted.kind !== 'sandbox') throw new AppError('BadRequest', 'a copy goes into a sandbox file');
+    // Folders are never created, for a copy either.
+    checkSandboxPath(admitted.path, true);
+    return admitted.path;
+  }
+
   async pickSandbox(): Promise<{ path: string } | null> {
     if (!this.opts.pickSandbox) {
       throw new AppError('Unsupported', 'this host has no file dialog; type the sandbox file\'s absolute path instead');

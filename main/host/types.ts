@@ -78,5 +78,10 @@ export interface Host {
   pickSandbox(): Promise<{ path: string } | null>;
   closeLocation(id: string): Promise<void>;
   location(id: string): LocationApi;
+  /**
+   * A new sandbox file an operation will create (a copy of a shard or of a sandbox): refused
+   * unless the host's location rules allow creating it there. Returns the path to write.
+   */
+  admitNewSandbox(path: string): string;
   close(): Promise<void>;
 }

@@ -1,7 +1,5 @@
 // The router's operator-tool handlers: health of a location or shard and its actions, diff over
 // time, since what-if, copy a shard into a sandbox. Engine results become plain contract JSON.
-import { isAbsolute } from 'node:path';
-import { existsSync } from 'node:fs';
 import type { z } from 'zod';
 import { PersistClient, saveSandboxCopy, type Antichain, type Finding, type ShardHealth } from '../../engine/index.js';
 import type { adminRequestSchemas, AdminResults, FindingInfo, ShardHealthInfo } from '../../preload/admin-contract.js';
@@ -79,9 +77,8 @@ export function adminHandlers(host: Host): AdminHandlers {
       };
     },
     'shard.copyToSandbox': async (p) => {
-      if (!isAbsolute(p.path)) throw new AppError('BadRequest', `the sandbox path must be absolute, e.g. /home/me/copy.sqlite (got "${p.path}")`);
-      if (existsSync(p.path)) throw new AppError('BadRequest', `${p.path} already exists: copy into a new sandbox file`);
-      const dest = await PersistClient.openSandbox(p.path);
+      // The host's rules for where files may be created hold for copies too.
+      const dest = await PersistClient.openSandbox(host.admitNewSandbox(p.path));
       try {
         const r = await client(p.location).admin.copyShard(p.shard, dest, { asOf: p.asOf });
         return { shard: r.toShard, name: r.name, asOf: r.asOf, rows: r.rows };
@@ -92,9 +89,7 @@ export function adminHandlers(host: Host): AdminHandlers {
     'sandbox.saveCopy': async (p) => {
       const file = host.location(p.location).sandboxFile?.() ?? null;
       if (file === null) throw new AppError('Unsupported', 'only a sandbox location can be saved as a copy; copy its shards into a sandbox instead');
-      if (!isAbsolute(p.path)) throw new AppError('BadRequest', `the copy's path must be absolute, e.g. /home/me/shared.sqlite (got "${p.path}")`);
-      if (existsSync(p.path)) throw new AppError('BadRequest', `${p.path} already exists: choose a new file for the copy`);
-      const r = await saveSandboxCopy(file, p.path);
+      const r = await saveSandboxCopy(file, host.admitNewSandbox(p.path));
       return { pages: r.totalPages };
     },
   };
