@@ -1,6 +1,7 @@
 // Storage wrappers for tests that fail a fraction of calls the way real networks do.
 import { LocationError } from '../errors.js';
 import type { Blob, BlobMeta, CasResult, Consensus, VersionedData } from './types.js';
+import { rng } from '../testing/rng.js';
 
 export interface UnreliableOptions {
   /** Fraction of calls (0..1) that fail. Changeable later through `failRate`. */
@@ -9,18 +10,6 @@ export interface UnreliableOptions {
   indeterminateRate?: number;
   /** Seed for a reproducible sequence of failures. */
   seed?: number;
-}
-
-/** mulberry32: tiny, seedable, good enough to pick which calls fail. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 class Faults {
@@ -33,7 +22,7 @@ class Faults {
   constructor(o: UnreliableOptions) {
     this.failRate = o.failRate;
     this.indeterminateRate = o.indeterminateRate ?? 0.5;
-    this.random = o.seed === undefined ? Math.random : prng(o.seed);
+    this.random = o.seed === undefined ? Math.random : rng(o.seed);
   }
 
   /**

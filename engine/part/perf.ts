@@ -7,18 +7,10 @@ import { decodePart, encodePart } from './encode.js';
 import { mergePartsSync, mergeRuns, type MergeRun } from './merge.js';
 import type { PartColumns } from './types.js';
 
+import { rng } from '../testing/rng.js';
+
 const REPS = Number(process.argv[2] ?? 5);
 const N = 1_000_000;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(n: number, seed: number): Uint8Array {
   const r = rng(seed);

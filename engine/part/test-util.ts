@@ -1,20 +1,9 @@
 // Reference implementations and random data for the part tests: simple and obviously correct,
 // never fast.
 import type { PartColumns } from './types.js';
+export { rng } from '../testing/rng.js';
 
 export type Row = [Uint8Array, Uint8Array, number, number];
-
-/** Deterministic PRNG (mulberry32): floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function randInt(r: () => number, n: number): number {
   return Math.floor(r() * n);

@@ -11,6 +11,7 @@ import { codecs, PersistClient } from '../../engine/index.js';
 import { tempDir } from '../../engine/testing/util.js';
 import { RuntimeHost } from '../host/runtime-host.js';
 import { WebLocationPolicy } from '../location-policy.js';
+import { rng } from '../../engine/testing/rng.js';
 import { Router, type Session } from './router.js';
 
 const CLEAR = ['BadRequest', 'NotFound', 'InvalidUsage', 'CorruptData', 'Location', 'Since', 'Closed'];
@@ -27,18 +28,6 @@ const healthy = 's00000000-0000-4000-8000-000000000015';
 let expected: { rows: unknown; upper: unknown; since: unknown; updates: number };
 let expectedCli: { upper: unknown; since: unknown; updates: number };
 let n = 0;
-
-/** A seeded PRNG, so a failing case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -167,7 +156,7 @@ afterAll(async () => {
 
 describe('damaged sandbox files', () => {
   it('100 copies with random byte flips: a clear error or the correct data, never wrong data', async () => {
-    const rand = prng(Number(process.env.CORRUPT_SEED ?? 14));
+    const rand = rng(Number(process.env.CORRUPT_SEED ?? 14));
     const size = statSync(original).size;
     let errors = 0;
     let gaps = 0;

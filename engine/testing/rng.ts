@@ -1,0 +1,14 @@
+// One seedable PRNG for the engine's tests, benchmarks and fault injection, so a failing case
+// can be replayed from its seed.
+
+/** mulberry32: floats in [0, 1); tiny, fast, and good enough to pick data and faults. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
