@@ -37,6 +37,8 @@ export const DEFAULT_LOCATION_ID = 'default';
 
 export class RuntimeHost implements Host {
   private readonly locations = new Map<string, LocationRuntime>();
+  /** each open location's full target (with its secrets), in memory only: what makes two opens the same */
+  private readonly targetKeys = new Map<string, string>();
   private readonly opening = new Map<string, Promise<LocationRuntime>>();
   private readonly recents: Recents;
   private nextId = 1;
@@ -81,9 +83,11 @@ export class RuntimeHost implements Host {
     // creating a missing sandbox there.
     if (this.opts.policy) target = this.opts.policy.admit(target, p.kind === 'recent' ? 'recent' : 'request');
     if (p.kind === 'sandbox' && target.kind === 'sandbox') checkSandboxPath(target.path, p.create === true);
-    const label = labelOf(target);
-    const same = [...this.locations.values()].find((l) => l.info.label === label);
-    if (same) return same.info;
+    // The same location is the same target with the same credentials: the label hides passwords,
+    // so a request with a wrong password must not be answered with the location opened by the right one.
+    const key = JSON.stringify(target);
+    const same = [...this.locations.entries()].find(([id]) => this.targetKeys.get(id) === key);
+    if (same) return same[1].info;
     const max = this.opts.maxOpenLocations ?? 16;
     if (this.locations.size + this.opening.size >= max) {
       throw new AppError('BadRequest', `${this.locations.size} locations are open, this host's limit (${max}); close one first`);
@@ -132,6 +136,7 @@ export class RuntimeHost implements Host {
       };
       const loc = new LocationRuntime(info, client, this.opts.leakedMinAgeMs, target.kind === 'sandbox' ? target.path : null);
       this.locations.set(id, loc);
+      this.targetKeys.set(id, JSON.stringify(target));
       return loc;
     })();
     this.opening.set(id, p);
@@ -148,6 +153,7 @@ export class RuntimeHost implements Host {
   async closeLocation(id: string): Promise<void> {
     const loc = this.location(id);
     this.locations.delete(id);
+    this.targetKeys.delete(id);
     await loc.close();
   }
 
