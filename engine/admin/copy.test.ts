@@ -103,7 +103,38 @@ describe('copy a shard home', () => {
     await expect(from.admin.copyShard(shard, dest, { toShard: other })).rejects.toThrow(/already exists in the destination/);
   });
 
-  it('saves a copy of a sandbox in use with the online backup; refuses to overwrite', async () => {
+  it('saves a copy while a writer keeps appending to the sandbox', async () => {
+    const { src } = await source();
+    const busy = newShardId();
+    const w = await src.openWriter(busy, json);
+    let t = 0;
+    let stop = false;
+    // Big values: every append writes blob pages, as the app's demo writers do.
+    const writing = (async () => {
+      while (!stop) {
+        await w.compareAndAppend([[`k${t}`, 'x'.repeat(20_000), t, 1]], [t], [t + 1]);
+        t++;
+        // SQLite calls are synchronous: let the timers (and the copy) run between appends.
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 50));
+    const to = join(dir.dir, 'busy-copy.sqlite');
+    const res = await saveSandboxCopy(join(dir.dir, 'src.sqlite'), to);
+    stop = true;
+    await writing;
+    expect(res.totalPages).toBeGreaterThan(0);
+    const copy = await PersistClient.openSandbox(to);
+    open.push(copy);
+    // A consistent snapshot: some prefix of the appends, whole.
+    const upper = (await copy.inspectShard(busy)).upper[0];
+    expect(upper).toBeGreaterThan(0);
+    expect(upper).toBeLessThanOrEqual(t);
+    const r = await copy.openLeasedReader(busy, json);
+    expect(await r.snapshotAndFetch([upper - 1])).toHaveLength(upper);
+  });
+
+  it('saves a copy of a sandbox in use; refuses to overwrite', async () => {
     const { src, shard } = await source();
     const to = join(dir.dir, 'shared.sqlite');
     const res = await saveSandboxCopy(join(dir.dir, 'src.sqlite'), to);
