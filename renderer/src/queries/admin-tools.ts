@@ -8,7 +8,13 @@ import { qk } from './keys';
 const healthKey = (loc: string) => [...qk.location(loc), 'health'] as const;
 
 export const useLocationHealth = (loc: string) =>
-  useQuery({ queryKey: healthKey(loc), queryFn: () => call('health.location', { location: loc }), refetchInterval: 10_000 });
+  useQuery({
+    queryKey: healthKey(loc),
+    queryFn: () => call('health.location', { location: loc }),
+    refetchInterval: 10_000,
+    // Opening the Health view re-reads: a finding caused a moment ago (by the badge's last read) must show.
+    refetchOnMount: 'always',
+  });
 
 export function useHealthAct(loc: string) {
   const qc = useQueryClient();
