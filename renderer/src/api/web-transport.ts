@@ -1,7 +1,7 @@
 // The web host's side of the bridge: requests and pushes over one WebSocket (/api/ws), which the
 // page's HttpOnly token cookie authorizes; reconnects with backoff and says when it is down.
 import type { EventEnvelope, Method, Params, Result, Results } from '../../../preload/contract';
-import type { Transport } from './transport';
+import type { Transport } from './transport-types';
 
 type Pending = (r: Result<unknown>) => void;
 
