@@ -1,10 +1,9 @@
 // The Live tab's listen: pushes (already batched by main every ~250 ms) folded into a bounded
 // buffer in the query cache.
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import type { ContractError, DataRow, LivePoint } from '../../../preload/contract';
-import { subscribe } from '../api/client';
+import { useQueryClient } from '@tanstack/react-query';
+import type { DataRow, LivePoint } from '../../../preload/contract';
 import { qk } from './keys';
+import { usePushedQuery } from './pushed';
 
 /** 5 minutes of points at one per 250 ms */
 export const LIVE_BUFFER_POINTS = 1200;
@@ -31,21 +30,14 @@ export function foldLive(old: LiveState | undefined, points: LivePoint[], recent
 
 export function useLive(loc: string, shard: string, paused: boolean) {
   const qc = useQueryClient();
-  const [error, setError] = useState<ContractError | null>(null);
-  useEffect(() => {
-    if (paused) return;
-    return subscribe({ topic: 'live', location: loc, shard }, (e) => {
-      if (e.topic === 'live') {
-        qc.setQueryData<LiveState>(qk.live(loc, shard), (old) => foldLive(old, e.points, [...e.recent].reverse()));
-        setError(null);
-      } else if (e.topic === 'error') setError(e.error);
-    });
-  }, [loc, shard, paused, qc]);
-  const q = useQuery({
+  // push-only: the "fetch" reads what pushes folded in, and nothing polls
+  const q = usePushedQuery({
     queryKey: qk.live(loc, shard),
     queryFn: () => qc.getQueryData<LiveState>(qk.live(loc, shard)) ?? EMPTY,
+    subscription: paused ? null : { topic: 'live', location: loc, shard },
+    onPush: (qc, e) => qc.setQueryData<LiveState>(qk.live(loc, shard), (old) => foldLive(old, e.points, [...e.recent].reverse())),
     staleTime: Infinity,
     gcTime: 60_000,
   });
-  return { data: q.data ?? EMPTY, error, clear: () => qc.setQueryData(qk.live(loc, shard), EMPTY) };
+  return { data: q.data ?? EMPTY, error: q.pushError, clear: () => qc.setQueryData(qk.live(loc, shard), EMPTY) };
 }

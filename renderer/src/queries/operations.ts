@@ -2,34 +2,20 @@
 // history, leaked blobs. Each mutation invalidates exactly what it changes.
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSingleFlightMutation as useMutation } from './single-flight';
-import { useEffect, useState } from 'react';
-import type { CompactionStatus, ContractError } from '../../../preload/contract';
-import { call, subscribe } from '../api/client';
-import { fallbackPoll, useConnected } from './connection';
+import type { CompactionStatus } from '../../../preload/contract';
+import { call } from '../api/client';
 import { qk } from './keys';
+import { usePushedQuery } from './pushed';
 
 /** The shard's "Compact now" job and compaction history, kept current by pushes. */
-export function useCompaction(loc: string, shard: string) {
-  const qc = useQueryClient();
-  const connected = useConnected();
-  const [pushError, setPushError] = useState<ContractError | null>(null);
-  useEffect(
-    () =>
-      subscribe({ topic: 'compaction', location: loc, shard }, (e) => {
-        if (e.topic === 'compaction') {
-          qc.setQueryData<CompactionStatus>(qk.compaction(loc, shard), e.status);
-          setPushError(null);
-        } else if (e.topic === 'error') setPushError(e.error);
-      }),
-    [loc, shard, qc],
-  );
-  const q = useQuery({
+export const useCompaction = (loc: string, shard: string) =>
+  usePushedQuery({
     queryKey: qk.compaction(loc, shard),
     queryFn: () => call('compaction.status', { location: loc, shard }),
-    refetchInterval: fallbackPoll(connected, 2000),
+    subscription: { topic: 'compaction', location: loc, shard },
+    onPush: (qc, e) => qc.setQueryData<CompactionStatus>(qk.compaction(loc, shard), e.status),
+    pollWhileDisconnectedMs: 2000,
   });
-  return { ...q, pushError };
-}
 
 export const useCompactionPlan = (loc: string, shard: string, enabled: boolean) =>
   useQuery({ queryKey: qk.compactionPlan(loc, shard), queryFn: () => call('compaction.plan', { location: loc, shard }), enabled, staleTime: 0, gcTime: 0 });

@@ -1,69 +1,33 @@
 // The shard list and one shard's detail: fetched once, then kept current by pushes folded into
 // the cache with setQueryData.
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import type { ContractError, FrontierSample, ShardDetail, ShardSummary } from '../../../preload/contract';
-import { call, subscribe } from '../api/client';
-import { fallbackPoll, useConnected } from './connection';
+import { useQuery } from '@tanstack/react-query';
+import type { FrontierSample, ShardDetail, ShardSummary } from '../../../preload/contract';
+import { call } from '../api/client';
 import { qk } from './keys';
+import { usePushedQuery } from './pushed';
 
 const MAX_HISTORY = 3000;
 
-/** Last time a push arrived for a query, to show freshness. */
-export function usePushStatus() {
-  const [lastPush, setLastPush] = useState<number | null>(null);
-  const [pushError, setPushError] = useState<ContractError | null>(null);
-  return { lastPush, setLastPush, pushError, setPushError };
-}
-
-export function useShards(loc: string) {
-  const qc = useQueryClient();
-  const connected = useConnected();
-  const status = usePushStatus();
-  const { setLastPush, setPushError } = status;
-  useEffect(
-    () =>
-      subscribe({ topic: 'shards', location: loc }, (e) => {
-        if (e.topic === 'shards') {
-          qc.setQueryData<ShardSummary[]>(qk.shards(loc), e.shards);
-          setLastPush(Date.now());
-          setPushError(null);
-        } else if (e.topic === 'error') setPushError(e.error);
-      }),
-    [loc, qc, setLastPush, setPushError],
-  );
-  const query = useQuery({
+export const useShards = (loc: string) =>
+  usePushedQuery({
     queryKey: qk.shards(loc),
     queryFn: () => call('shards.list', { location: loc }),
-    refetchInterval: fallbackPoll(connected),
+    subscription: { topic: 'shards', location: loc },
+    onPush: (qc, e) => qc.setQueryData<ShardSummary[]>(qk.shards(loc), e.shards),
+    pollWhileDisconnectedMs: 5000,
   });
-  return { ...query, ...status };
-}
 
-export function useShardDetail(loc: string, shard: string) {
-  const qc = useQueryClient();
-  const connected = useConnected();
-  const status = usePushStatus();
-  const { setLastPush, setPushError } = status;
-  useEffect(
-    () =>
-      subscribe({ topic: 'shard', location: loc, shard }, (e) => {
-        if (e.topic === 'shard') {
-          qc.setQueryData<ShardDetail>(qk.detail(loc, shard), e.detail);
-          qc.setQueryData<FrontierSample[]>(qk.history(loc, shard), (old) => appendSample(old, e.sample));
-          setLastPush(Date.now());
-          setPushError(null);
-        } else if (e.topic === 'error') setPushError(e.error);
-      }),
-    [loc, shard, qc, setLastPush, setPushError],
-  );
-  const query = useQuery({
+export const useShardDetail = (loc: string, shard: string) =>
+  usePushedQuery({
     queryKey: qk.detail(loc, shard),
     queryFn: () => call('shard.inspect', { location: loc, shard }),
-    refetchInterval: fallbackPoll(connected, 2000),
+    subscription: { topic: 'shard', location: loc, shard },
+    onPush: (qc, e) => {
+      qc.setQueryData<ShardDetail>(qk.detail(loc, shard), e.detail);
+      qc.setQueryData<FrontierSample[]>(qk.history(loc, shard), (old) => appendSample(old, e.sample));
+    },
+    pollWhileDisconnectedMs: 2000,
   });
-  return { ...query, ...status };
-}
 
 export function appendSample(old: FrontierSample[] | undefined, s: FrontierSample): FrontierSample[] | undefined {
   if (!old) return old; // the history query has not loaded yet; it will fetch everything
