@@ -1,7 +1,7 @@
 // In-process storage for tests: `mem://NAME` is one shared store per NAME for the whole process.
 import type { Blob, BlobMeta, CasResult, Consensus, VersionedData } from './types.js';
 import { checkCas, checkKey, checkScan, checkTruncate } from './validate.js';
-import { callSoon, SeenHeads, Watchers } from './watchers.js';
+import { callSoon, HandleWatches, SeenHeads, Watchers } from './watchers.js';
 
 /** Data of one mem consensus; handles over it come and go, the data stays for the process lifetime. */
 class ConsensusStore {
@@ -26,7 +26,7 @@ const copy = (v: VersionedData): VersionedData => ({ seqno: v.seqno, data: v.dat
 
 export class MemConsensus implements Consensus {
   private closed = false;
-  private readonly unsubscribes = new Set<() => void>();
+  private readonly watches = new HandleWatches();
   private readonly seen = new SeenHeads();
 
   constructor(private readonly store: ConsensusStore = new ConsensusStore()) {}
@@ -103,17 +103,12 @@ export class MemConsensus implements Consensus {
     const seen = this.seen.get(key);
     // Written between the caller's last read and this watch: the caller has not seen it yet.
     if (seen !== undefined && head !== undefined && head > seen) callSoon(key, onChange);
-    const unsubscribe = () => {
-      off();
-      this.unsubscribes.delete(unsubscribe);
-    };
-    this.unsubscribes.add(unsubscribe);
-    return unsubscribe;
+    return this.watches.track(off);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const u of [...this.unsubscribes]) u();
+    this.watches.closeAll();
   }
 }
 

@@ -9,7 +9,7 @@ import { isRetryableConflict, pgError } from './postgres-errors.js';
 import { redactUri } from './redact.js';
 import { PgWatch } from './postgres-watch.js';
 import { checkCas, checkKey, checkScan, checkTruncate } from './validate.js';
-import { SeenHeads } from './watchers.js';
+import { HandleWatches, SeenHeads } from './watchers.js';
 
 export interface PostgresOptions {
   connectTimeoutMs?: number;
@@ -134,7 +134,7 @@ type Born = pg.PoolClient & { shardscopeExpiresAt?: number };
 export class PostgresConsensus implements Consensus {
   private closed = false;
   private readonly seen = new SeenHeads();
-  private readonly unsubscribes = new Set<() => void>();
+  private readonly watches = new HandleWatches();
   private readonly watcher: PgWatch;
   private readonly sql: Sql;
 
@@ -358,18 +358,13 @@ export class PostgresConsensus implements Consensus {
   watch(key: string, onChange: (seqno?: number) => void): () => void {
     checkKey(key);
     if (this.closed) throw new Error(`PostgreSQL consensus ${this.where} is closed`);
-    const off = this.watcher.add(key, onChange, this.seen.get(key));
-    const unsubscribe = () => {
-      if (this.unsubscribes.delete(unsubscribe)) off();
-    };
-    this.unsubscribes.add(unsubscribe);
-    return unsubscribe;
+    return this.watches.track(this.watcher.add(key, onChange, this.seen.get(key)));
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const u of [...this.unsubscribes]) u();
+    this.watches.closeAll();
     this.watcher.close();
     await this.pool.end();
   }

@@ -4,14 +4,14 @@ import type { CasResult, Consensus, VersionedData } from './types.js';
 import type { SharedSqlite } from './sqlite-connection.js';
 import { sqliteError } from './sqlite-errors.js';
 import { checkCas, checkKey, checkScan, checkTruncate, plainBytes } from './validate.js';
-import { SeenHeads } from './watchers.js';
+import { HandleWatches, SeenHeads } from './watchers.js';
 
 type Row = { seqno: number; data: Uint8Array };
 const version = (r: Row): VersionedData => ({ seqno: r.seqno, data: plainBytes(r.data) });
 
 export class SqliteConsensus implements Consensus {
   private closed = false;
-  private readonly unsubscribes = new Set<() => void>();
+  private readonly watches = new HandleWatches();
   private readonly seen = new SeenHeads();
 
   constructor(private readonly conn: SharedSqlite) {}
@@ -117,19 +117,13 @@ export class SqliteConsensus implements Consensus {
   watch(key: string, onChange: (seqno?: number) => void): () => void {
     this.check();
     checkKey(key);
-    const off = this.conn.watch(key, onChange, this.seen.get(key));
-    const unsubscribe = () => {
-      if (!this.unsubscribes.delete(unsubscribe)) return;
-      off();
-    };
-    this.unsubscribes.add(unsubscribe);
-    return unsubscribe;
+    return this.watches.track(this.conn.watch(key, onChange, this.seen.get(key)));
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const u of [...this.unsubscribes]) u();
+    this.watches.closeAll();
     this.conn.release();
   }
 }

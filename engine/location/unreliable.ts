@@ -44,11 +44,12 @@ class Faults {
   }
 }
 
-export class UnreliableConsensus implements Consensus {
+/** What both wrappers share: the fault source, its knobs and counts, and closing the inner store. */
+abstract class FaultInjecting<I extends { close(): Promise<void> }> {
   private readonly faults: Faults;
 
   constructor(
-    readonly inner: Consensus,
+    readonly inner: I,
     options: UnreliableOptions,
   ) {
     this.faults = new Faults(options);
@@ -64,62 +65,48 @@ export class UnreliableConsensus implements Consensus {
     return this.faults.stats;
   }
 
-  head(key: string): Promise<VersionedData | null> {
-    return this.faults.run(`head ${key}`, () => this.inner.head(key), false);
+  protected run<T>(what: string, op: () => Promise<T>, mutates: boolean): Promise<T> {
+    return this.faults.run(what, op, mutates);
   }
-  compareAndSet(key: string, expected: number | null, data: VersionedData): Promise<CasResult> {
-    return this.faults.run(`compare-and-set ${key}@${data.seqno}`, () => this.inner.compareAndSet(key, expected, data), true);
-  }
-  scan(key: string, fromSeqno: number, limit: number): Promise<VersionedData[]> {
-    return this.faults.run(`scan ${key}`, () => this.inner.scan(key, fromSeqno, limit), false);
-  }
-  truncate(key: string, belowSeqno: number): Promise<number> {
-    return this.faults.run(`truncate ${key}`, () => this.inner.truncate(key, belowSeqno), true);
-  }
-  listKeys(): Promise<string[]> {
-    return this.faults.run('list keys', () => this.inner.listKeys(), false);
-  }
-  watch(key: string, onChange: (seqno?: number) => void): () => void {
-    return this.inner.watch(key, onChange);
-  }
+
   close(): Promise<void> {
     return this.inner.close();
   }
 }
 
-export class UnreliableBlob implements Blob {
-  private readonly faults: Faults;
+export class UnreliableConsensus extends FaultInjecting<Consensus> implements Consensus {
+  head(key: string): Promise<VersionedData | null> {
+    return this.run(`head ${key}`, () => this.inner.head(key), false);
+  }
+  compareAndSet(key: string, expected: number | null, data: VersionedData): Promise<CasResult> {
+    return this.run(`compare-and-set ${key}@${data.seqno}`, () => this.inner.compareAndSet(key, expected, data), true);
+  }
+  scan(key: string, fromSeqno: number, limit: number): Promise<VersionedData[]> {
+    return this.run(`scan ${key}`, () => this.inner.scan(key, fromSeqno, limit), false);
+  }
+  truncate(key: string, belowSeqno: number): Promise<number> {
+    return this.run(`truncate ${key}`, () => this.inner.truncate(key, belowSeqno), true);
+  }
+  listKeys(): Promise<string[]> {
+    return this.run('list keys', () => this.inner.listKeys(), false);
+  }
+  /** never fails: a watch is a hint, and the engine polls as well */
+  watch(key: string, onChange: (seqno?: number) => void): () => void {
+    return this.inner.watch(key, onChange);
+  }
+}
 
-  constructor(
-    readonly inner: Blob,
-    options: UnreliableOptions,
-  ) {
-    this.faults = new Faults(options);
-  }
-
-  get failRate(): number {
-    return this.faults.failRate;
-  }
-  set failRate(rate: number) {
-    this.faults.failRate = rate;
-  }
-  get stats(): Faults['stats'] {
-    return this.faults.stats;
-  }
-
+export class UnreliableBlob extends FaultInjecting<Blob> implements Blob {
   get(key: string): Promise<Uint8Array | null> {
-    return this.faults.run(`get ${key}`, () => this.inner.get(key), false);
+    return this.run(`get ${key}`, () => this.inner.get(key), false);
   }
   set(key: string, value: Uint8Array): Promise<void> {
-    return this.faults.run(`set ${key}`, () => this.inner.set(key, value), true);
+    return this.run(`set ${key}`, () => this.inner.set(key, value), true);
   }
   delete(key: string): Promise<number | null> {
-    return this.faults.run(`delete ${key}`, () => this.inner.delete(key), true);
+    return this.run(`delete ${key}`, () => this.inner.delete(key), true);
   }
   list(prefix: string): Promise<BlobMeta[]> {
-    return this.faults.run(`list ${prefix}`, () => this.inner.list(prefix), false);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
+    return this.run(`list ${prefix}`, () => this.inner.list(prefix), false);
   }
 }

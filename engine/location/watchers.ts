@@ -75,3 +75,23 @@ export class SeenHeads {
     return this.seqnos.get(key);
   }
 }
+
+/**
+ * The watches one consensus handle made, so `close()` can end them all. Each returned unsubscribe
+ * runs the underlying one at most once, whether the caller or close() calls it first.
+ */
+export class HandleWatches {
+  private readonly active = new Set<() => void>();
+
+  track(off: () => void): () => void {
+    const unsubscribe = () => {
+      if (this.active.delete(unsubscribe)) off();
+    };
+    this.active.add(unsubscribe);
+    return unsubscribe;
+  }
+
+  closeAll(): void {
+    for (const u of [...this.active]) u();
+  }
+}
