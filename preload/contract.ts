@@ -303,7 +303,7 @@ export const requestSchemas = {
   'locations.close': z.object({ location }).strict(),
   'shards.list': z.object({ location }).strict(),
   'shard.inspect': z.object(at).strict(),
-  'shard.history': z.object(at).strict(),
+  'shard.frontierSamples': z.object(at).strict(),
   'shard.snapshot': z
     .object({
       ...at,
@@ -371,7 +371,7 @@ export interface Results extends AdminResults {
   'locations.close': null;
   'shards.list': ShardSummary[];
   'shard.inspect': ShardDetail;
-  'shard.history': FrontierSample[];
+  'shard.frontierSamples': FrontierSample[];
   'shard.snapshot': SnapshotPage;
   'shard.create': ShardSummary;
   'shard.write': { upper: Frontier; written: number };

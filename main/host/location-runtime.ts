@@ -32,7 +32,7 @@ import { AppError, toContractError } from '../router/errors.js';
 import { codecByName, parseValue } from './codecs.js';
 import { damagedSummary, toDetail, toFrontier, toSummary } from './convert.js';
 import { Generator } from './generator.js';
-import { FrontierHistory } from './history.js';
+import { FrontierSamples } from './frontier-samples.js';
 import { startLive } from './live.js';
 import { OwnedHandles } from './owned-handles.js';
 import { SerialQueue } from './serial.js';
@@ -67,7 +67,7 @@ export class LocationRuntime implements LocationApi {
   private readonly owned = new OwnedHandles();
   private readonly serial = new SerialQueue();
   private readonly generators = new Map<string, Generator>();
-  private readonly samples = new FrontierHistory();
+  private readonly samples = new FrontierSamples();
   private readonly snapshots = new SnapshotCache();
   private readonly metas = new Map<string, ShardMeta>();
   private readonly lives = new Set<() => void>();
@@ -147,7 +147,7 @@ export class LocationRuntime implements LocationApi {
     return toDetail(i, this.summary(i), Date.now(), this.owned);
   }
 
-  history(shard: string): FrontierSample[] {
+  frontierSamples(shard: string): FrontierSample[] {
     return this.samples.get(shard);
   }
 

@@ -33,7 +33,7 @@ export interface LocationApi {
   readonly info: LocationInfo;
   listShards(): Promise<ShardSummary[]>;
   inspect(shard: string): Promise<ShardDetail>;
-  history(shard: string): FrontierSample[];
+  frontierSamples(shard: string): FrontierSample[];
   snapshot(shard: string, asOf: number | null, offset: number, limit: number, filter?: { keyContains?: string; valContains?: string }): Promise<SnapshotPage>;
   createShard(name: string, keyCodec: string, valCodec: string): Promise<ShardSummary>;
   write(shard: string, updates: Params<'shard.write'>['updates'], upper: number | null): Promise<{ upper: Frontier; written: number }>;

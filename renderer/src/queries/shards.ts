@@ -6,7 +6,7 @@ import { call } from '../api/client';
 import { qk } from './keys';
 import { usePushedQuery } from './pushed';
 
-const MAX_HISTORY = 3000;
+const MAX_FRONTIER_SAMPLES = 3000;
 
 export const useShards = (loc: string) =>
   usePushedQuery({
@@ -24,22 +24,22 @@ export const useShardDetail = (loc: string, shard: string) =>
     subscription: { topic: 'shard', location: loc, shard },
     onPush: (qc, e) => {
       qc.setQueryData<ShardDetail>(qk.detail(loc, shard), e.detail);
-      qc.setQueryData<FrontierSample[]>(qk.history(loc, shard), (old) => appendSample(old, e.sample));
+      qc.setQueryData<FrontierSample[]>(qk.frontierSamples(loc, shard), (old) => appendSample(old, e.sample));
     },
     pollWhileDisconnectedMs: 2000,
   });
 
 export function appendSample(old: FrontierSample[] | undefined, s: FrontierSample): FrontierSample[] | undefined {
-  if (!old) return old; // the history query has not loaded yet; it will fetch everything
+  if (!old) return old; // the samples query has not loaded yet; it will fetch everything
   const last = old[old.length - 1];
   if (last && last.t >= s.t) return old;
-  const next = old.length >= MAX_HISTORY ? old.slice(old.length - MAX_HISTORY + 1) : old.slice();
+  const next = old.length >= MAX_FRONTIER_SAMPLES ? old.slice(old.length - MAX_FRONTIER_SAMPLES + 1) : old.slice();
   next.push(s);
   return next;
 }
 
-export const useHistory = (loc: string, shard: string) =>
-  useQuery({ queryKey: qk.history(loc, shard), queryFn: () => call('shard.history', { location: loc, shard }), staleTime: Infinity });
+export const useFrontierSamples = (loc: string, shard: string) =>
+  useQuery({ queryKey: qk.frontierSamples(loc, shard), queryFn: () => call('shard.frontierSamples', { location: loc, shard }), staleTime: Infinity });
 
 /** The shard list already in the cache (the switcher must not start a subscription of its own). */
 export function useShardsCached(loc: string): ShardSummary[] | undefined {

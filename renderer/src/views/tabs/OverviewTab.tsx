@@ -3,12 +3,12 @@ import type { ShardDetail } from '../../../../preload/contract';
 import { FrontierChart } from '../../charts/FrontierChart';
 import { ErrorState, Loading } from '../../components/ErrorState';
 import { fmtBytes, fmtCount, fmtFrontier } from '../../format';
-import { useHistory } from '../../queries/shards';
+import { useFrontierSamples } from '../../queries/shards';
 import { Term } from '../../components/Term';
 
 export function OverviewTab({ loc, detail }: { loc: string; detail: ShardDetail }) {
   const s = detail.summary;
-  const history = useHistory(loc, s.id);
+  const samples = useFrontierSamples(loc, s.id);
   const lag = s.since !== null && s.upper !== null ? s.upper - s.since : null;
   return (
     <div className="overview">
@@ -22,12 +22,12 @@ export function OverviewTab({ loc, detail }: { loc: string; detail: ShardDetail 
         <div><dt><Term name="seqno">Seqno</Term></dt><dd>{s.seqno}</dd></div>
         <div><dt>Codecs</dt><dd>{s.codecs.key} → {s.codecs.val}</dd></div>
       </dl>
-      {history.isPending ? (
+      {samples.isPending ? (
         <Loading label="Loading history…" />
-      ) : history.error ? (
-        <ErrorState error={history.error} title="Could not load the history" onRetry={() => void history.refetch()} />
+      ) : samples.error ? (
+        <ErrorState error={samples.error} title="Could not load the history" onRetry={() => void samples.refetch()} />
       ) : (
-        <FrontierChart samples={history.data} />
+        <FrontierChart samples={samples.data} />
       )}
     </div>
   );

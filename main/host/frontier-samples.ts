@@ -5,7 +5,7 @@ const MAX_SAMPLES = 3000;
 /** A flat line still gets a point this often, so the chart's time axis keeps moving. */
 const HEARTBEAT_MS = 1000;
 
-export class FrontierHistory {
+export class FrontierSamples {
   private readonly rings = new Map<string, FrontierSample[]>();
 
   record(shard: string, sample: FrontierSample): void {
