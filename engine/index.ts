@@ -14,6 +14,7 @@ export type { DiffOptions, DiffRow, ShardDiff } from './admin/diff.js';
 export type { WhatIf } from './admin/whatif.js';
 export type { CopyOptions, CopyProgress, CopyResult } from './admin/copy.js';
 export type { ProgressCounter } from './admin/parts.js';
+export { readableAsOf, type AsOfVerdict, type ReadableInput } from './admin/readable.js';
 export { saveSandboxCopy } from './admin/copy.js';
 export type { CompactionProgress, CompactionOutcome } from './compact/compactor.js';
 export type { PersistConfig } from './config.js';
