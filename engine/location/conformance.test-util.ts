@@ -215,6 +215,20 @@ export function consensusConformance(name: string, open: () => Promise<Consensus
       unwatch();
     });
 
+    it("closing a handle ends its watches (another handle's commits no longer wake them) and a later unsubscribe is harmless", async () => {
+      const { a, b } = await setup();
+      const k = key();
+      const c = counter();
+      const unwatch = a.watch(k, c.fn);
+      await b.compareAndSet(k, null, v(1));
+      await c.reach(1);
+      await a.close();
+      await b.compareAndSet(k, 1, v(2));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(c.count).toBe(1);
+      expect(() => unwatch()).not.toThrow();
+    });
+
     it('rejects calls after close', async () => {
       const { a } = await setup();
       await a.close();
