@@ -41,6 +41,7 @@ import { Workload } from './workload.js';
 import type { LiveBatch, LocationApi } from './types.js';
 import { Watcher, type ShardView } from './watch.js';
 import { compactionPlan, Compactions } from './compaction.js';
+import { closeStreamsOf } from './streams-of.js';
 
 interface ShardMeta {
   name: string | null;
@@ -505,6 +506,7 @@ export class LocationRuntime implements LocationApi {
   // ---- lifecycle ----------------------------------------------------------------------------------
 
   async close(): Promise<void> {
+    await closeStreamsOf(this);
     this.compactions.close();
     this.watcher.close();
     for (const g of this.generators.values()) g.stop();
