@@ -110,5 +110,3 @@ export async function pickImportFile(): Promise<ImportSourceInfo | null> {
   const path = await picker();
   return path ? addPickedFile(path) : null;
 }
-
-export const canPickImportFiles = (): boolean => picker !== null;

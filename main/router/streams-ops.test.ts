@@ -152,6 +152,20 @@ describe('streams over the router', () => {
     expect(snapA.rows.map((x) => x.key).sort()).toEqual(['x', 'y']);
   });
 
+  it("a location's streams outlive its runtime: closed with the location, found again when it reopens", async () => {
+    const path = join(dir.dir, 'streams.sqlite');
+    const opened = await ok<{ id: string }>(invoke('locations.open', { kind: 'sandbox', path, create: true }));
+    await ok(invoke('streams.create', { location: opened.id, name: 'kept', keyCodec: 'string', valCodec: 'json' }));
+    await ok(invoke('streams.write', { location: opened.id, stream: 'kept', updates: [{ key: 'k', val: '{"n":1}', time: 3, diff: 2 }] }));
+    await ok(invoke('locations.close', { location: opened.id }));
+    expect((await fails(invoke('streams.list', { location: opened.id }))).code).toBe('NotFound');
+    const again = await ok<{ id: string }>(invoke('locations.open', { kind: 'sandbox', path }));
+    const streams = await ok<StreamSummary[]>(invoke('streams.list', { location: again.id }));
+    expect(streams).toMatchObject([{ name: 'kept', seal: 0, unsealedUpdates: 1, codecs: { key: 'string', val: 'json' } }]);
+    const snap = await ok<StreamSnapshotInfo>(invoke('streams.snapshot', { location: again.id, stream: 'kept' }));
+    expect(snap.rows).toEqual([{ key: 'k', val: '{"n":1}', time: 3, diff: 2 }]);
+  });
+
   it('malformed requests get specific errors', async () => {
     const cases: [string, unknown, RegExp][] = [
       ['streams.create', { location, name: '  ', keyCodec: 'string', valCodec: 'string' }, /name: a stream name/],
