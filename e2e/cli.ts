@@ -23,3 +23,12 @@ export async function inspectState(sandboxFile: string, shard: string): Promise<
   });
   return JSON.parse(stdout) as CliState;
 }
+
+/** `shardscope export <shard> --as-of T --sandbox <file>`: the shard's consolidated rows at T. */
+export async function exportRows(sandboxFile: string, shard: string, asOf: number): Promise<{ key: string; val: string; time: number; diff: number }[]> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(appRoot, 'engine/cli/main.ts'), 'export', shard, '--as-of', String(asOf), '--sandbox', sandboxFile], {
+    cwd: appRoot,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+}

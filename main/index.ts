@@ -10,6 +10,7 @@ import { createWindow, denyPermissions, harden, isAppUrl } from './window.js';
 import { DesktopLocationPolicy } from './location-policy.js';
 import { minimalMenuTemplate } from './menu.js';
 import { redactSecrets } from '../engine/index.js';
+import { registerImportPicker } from './host/import-sources.js';
 
 // Tests and power users may move the user-data folder (and with it the sandbox).
 if (process.env.SHARDSCOPE_USER_DATA) app.setPath('userData', process.env.SHARDSCOPE_USER_DATA);
@@ -87,6 +88,13 @@ async function start(): Promise<void> {
     log: (m, e) => console.error(m, e === undefined ? '' : redactSecrets(String(e))),
   });
   router = new Router(host);
+  // Import files come from main's own dialog: main reads the path, the renderer gets an opaque id.
+  registerImportPicker(async () => {
+    const win = BrowserWindow.getFocusedWindow();
+    const opts = { title: 'Import rows into a shard', properties: ['openFile'] as 'openFile'[], filters: [{ name: 'Rows (JSON lines, CSV)', extensions: ['jsonl', 'ndjson', 'json', 'csv'] }] };
+    const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  });
   const r = router;
   ipcMain.handle(channels.invoke, (event, method: unknown, params: unknown) => {
     // Only the app's own page may call the router.

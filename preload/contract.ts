@@ -3,6 +3,7 @@
 // these schemas; the renderer imports this file for types only. Plain JSON crosses, nothing else.
 import { z } from 'zod';
 import { adminRequestSchemas, type AdminResults } from './admin-contract.js';
+import { importTopic, streamsRequestSchemas, type ImportPush, type StreamsResults } from './streams-contract.js';
 
 // ---- values -----------------------------------------------------------------------------------
 
@@ -355,15 +356,17 @@ export const requestSchemas = {
     z.object({ topic: z.literal('shard'), location, shard }).strict(),
     z.object({ topic: z.literal('live'), location, shard }).strict(),
     z.object({ topic: z.literal('compaction'), location, shard }).strict(),
+    importTopic,
   ]),
   'events.unsubscribe': z.object({ subId: id }).strict(),
   ...adminRequestSchemas,
+  ...streamsRequestSchemas,
 } as const;
 
 export type Method = keyof typeof requestSchemas;
 export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;
 
-export interface Results extends AdminResults {
+export interface Results extends AdminResults, StreamsResults {
   'app.info': AppInfo;
   'locations.list': { open: LocationInfo[]; recent: RecentLocation[] };
   'locations.open': LocationInfo;
@@ -406,6 +409,7 @@ export type PushEvent =
   | { topic: 'shard'; detail: ShardDetail; sample: FrontierSample }
   | { topic: 'live'; points: LivePoint[]; recent: DataRow[]; frontier: Frontier }
   | { topic: 'compaction'; status: CompactionStatus }
+  | ImportPush
   | { topic: 'error'; error: ContractError };
 
 /** What main sends on the event channel: a push for one subscription. */

@@ -26,6 +26,7 @@ import { LEAKED_MIN_AGE_MS, Storage } from './location/storage.js';
 import { Writing } from './location/writing.js';
 import type { RowFilter } from './snapshot.js';
 import type { LiveBatch, LocationApi } from './types.js';
+import { closeStreamsOf } from './streams-of.js';
 
 export { APP_PURPOSE } from './location/writing.js';
 export { LIVE_PURPOSE, SNAPSHOT_PURPOSE } from './location/reading.js';
@@ -101,6 +102,7 @@ export class LocationRuntime implements LocationApi {
     this.storage.deleteLeakedBlobs(keys, confirmName);
 
   async close(): Promise<void> {
+    await closeStreamsOf(this);
     this.storage.close();
     this.ctx.watcher.close();
     this.writing.stopGenerators();

@@ -15,6 +15,7 @@ import { redactSecrets } from '../../engine/index.js';
 import type { Host } from '../host/types.js';
 import { AppError, toContractError } from './errors.js';
 import { adminHandlers } from './admin-ops.js';
+import { streamsHandlers, watchImport } from './streams-ops.js';
 
 /** One connected renderer (an Electron webContents or a WebSocket). */
 export interface Session {
@@ -127,6 +128,8 @@ export class Router {
         entry.stop = loc.watchShard(p.shard, (detail, sample) => this.push(session, subId, { topic: 'shard', detail, sample }), onError);
       } else if (p.topic === 'compaction') {
         entry.stop = loc.watchCompaction(p.shard, (status) => this.push(session, subId, { topic: 'compaction', status }));
+      } else if (p.topic === 'import') {
+        entry.stop = watchImport(this.host, p.location, p.job, (job) => this.push(session, subId, { topic: 'import', job }));
       } else {
         entry.stop = await loc.listen(p.shard, (b) => this.push(session, subId, { topic: 'live', ...b }), onError);
         if (!this.subs.has(subId)) entry.stop(); // unsubscribed while starting
@@ -142,6 +145,7 @@ export class Router {
     const h = this.host;
     return {
       ...adminHandlers(h),
+      ...streamsHandlers(h),
       'app.info': () => h.info(),
       'locations.list': () => h.listLocations(),
       'locations.open': (p) => h.openLocation(p),

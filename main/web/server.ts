@@ -13,6 +13,7 @@ import { Access, newToken } from './auth.js';
 import { DEFAULT_LIMITS, type WebLimits } from './limits.js';
 import { bad, parseRequest, parseTarget, singleHost } from './request.js';
 import { securityHeaders, serveStatic } from './static.js';
+import { receiveImportUpload } from '../host/import-upload.js';
 
 export { parseRequest } from './request.js';
 
@@ -116,6 +117,10 @@ export async function startWebServer(opts: {
       if ('ok' in parsed) return sendJson(res, 400, parsed, csp());
       const result = await router.invoke(oneShot, parsed.method, parsed.params);
       return sendJson(res, 200, result, csp());
+    }
+    if (url.pathname === '/api/import-upload') {
+      const r = await receiveImportUpload(req, url);
+      return sendJson(res, r.status, r.body, csp(), r.status === 413 ? { Connection: 'close' } : {});
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, bad('method not allowed'), csp());
     await serveStatic(opts.rendererDir, url.pathname, res, csp());

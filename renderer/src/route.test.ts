@@ -14,5 +14,7 @@ describe('hash routes', () => {
     expect(parseRoute(`#/default/shard/${shard}/nope`)).toEqual({ loc: 'default', shard, tab: 'overview' });
     expect(parseRoute('#/default/elsewhere')).toEqual({ ...HOME, loc: 'default' });
     expect(parseRoute('')).toEqual(HOME);
+    expect(parseRoute(formatRoute({ ...HOME, loc: 'default', streams: true }))).toEqual({ ...HOME, loc: 'default', streams: true });
+    expect(formatRoute({ ...HOME, loc: 'default', streams: true })).toBe('#/default/streams');
   });
 });

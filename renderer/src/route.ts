@@ -11,6 +11,8 @@ export interface Route {
   tab: TabId;
   /** the location's Health view (`#/<loc>/health`) instead of its shard list */
   health?: boolean;
+  /** the location's Streams view (`#/<loc>/streams`) */
+  streams?: boolean;
 }
 
 export const HOME: Route = { loc: null, shard: null, tab: 'overview' };
@@ -21,6 +23,7 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 0) return HOME;
   const loc = parts[0];
   if (parts[1] === 'health') return { ...HOME, loc, health: true };
+  if (parts[1] === 'streams') return { ...HOME, loc, streams: true };
   if (parts[1] !== 'shard' || !parts[2]) return { ...HOME, loc };
   const tab = (TAB_IDS as readonly string[]).includes(parts[3] ?? '') ? (parts[3] as TabId) : 'overview';
   return { loc, shard: parts[2], tab };
@@ -29,7 +32,7 @@ export function parseRoute(hash: string): Route {
 export function formatRoute(r: Route): string {
   if (!r.loc) return '#/';
   const loc = `#/${encodeURIComponent(r.loc)}`;
-  if (!r.shard) return r.health ? `${loc}/health` : loc;
+  if (!r.shard) return r.health ? `${loc}/health` : r.streams ? `${loc}/streams` : loc;
   return `${loc}/shard/${encodeURIComponent(r.shard)}${r.tab === 'overview' ? '' : `/${r.tab}`}`;
 }
 

@@ -9,6 +9,7 @@ import { QuickSwitcher } from './QuickSwitcher';
 import { ShardsView } from './ShardsView';
 import { ShardView, tabOf, tabIdOf } from './ShardView';
 import { HealthView } from './health/HealthView';
+import { StreamsView } from './streams/StreamsView';
 
 export function App() {
   const locations = useLocations();
@@ -50,6 +51,9 @@ export function App() {
         <button type="button" onClick={() => loc && navigate({ loc: loc.id, shard: null, tab: 'overview', health: true })}>
           Health
         </button>
+        <button type="button" onClick={() => loc && navigate({ loc: loc.id, shard: null, tab: 'overview', streams: true })}>
+          Streams
+        </button>
         <span className="spacer" />
         <button type="button" className="kbd-hint" onClick={() => setSwitcherOpen(true)} aria-keyshortcuts="Control+K Meta+K">
           Go to… <kbd>Ctrl/⌘ K</kbd>
@@ -73,6 +77,8 @@ export function App() {
           />
         ) : route.health && route.loc === loc.id ? (
           <HealthView loc={loc.id} onOpen={(s) => openShard(s)} onBack={() => navigate({ loc: loc.id, shard: null, tab: 'overview' })} />
+        ) : route.streams && route.loc === loc.id ? (
+          <StreamsView loc={loc.id} onOpenShard={(s) => openShard(s)} onBack={() => navigate({ loc: loc.id, shard: null, tab: 'overview' })} />
         ) : (
           <ShardsView loc={loc.id} onOpen={(s) => openShard(s)} createRequested={createRequested} />
         )}

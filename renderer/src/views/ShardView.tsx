@@ -10,6 +10,7 @@ import { fmtFrontier } from '../format';
 import { useShardDetail } from '../queries/shards';
 import { AdvanceUpperDialog } from './actions/AdvanceUpperDialog';
 import { WriteDialog } from './actions/WriteDialog';
+import { ImportDialog } from './import/ImportDialog';
 import { BatchesTab } from './tabs/BatchesTab';
 import { CompactionTab } from './tabs/CompactionTab';
 import { HistoryTab } from './tabs/HistoryTab';
@@ -27,7 +28,7 @@ export const tabIdOf = (t: Tab): TabId => TAB_IDS[TABS.indexOf(t)] ?? 'overview'
 
 export function ShardView({ loc, shard, tab, onTab, onBack }: { loc: string; shard: string; tab: Tab; onTab: (t: Tab) => void; onBack: () => void }) {
   const detail = useShardDetail(loc, shard);
-  const [dialog, setDialog] = useState<'write' | 'advance' | null>(null);
+  const [dialog, setDialog] = useState<'write' | 'advance' | 'import' | null>(null);
   const d = detail.data;
   // focus goes to the opened view's heading (screen readers announce it; Tab continues from there)
   const heading = useRef<HTMLHeadingElement>(null);
@@ -45,6 +46,7 @@ export function ShardView({ loc, shard, tab, onTab, onBack }: { loc: string; sha
         <span className="spacer" />
         <button type="button" onClick={() => setDialog('write')} disabled={!d || d.summary.upper === null}>Write</button>
         <button type="button" onClick={() => setDialog('advance')} disabled={!d || d.summary.upper === null}>Advance upper</button>
+        <button type="button" onClick={() => setDialog('import')} disabled={!d || d.summary.upper === null}>Import…</button>
         <Freshness lastPush={detail.lastPush} dataUpdatedAt={detail.dataUpdatedAt} />
       </header>
       {detail.isPending ? (
@@ -69,6 +71,7 @@ export function ShardView({ loc, shard, tab, onTab, onBack }: { loc: string; sha
           </Tabs>
           <WriteDialog loc={loc} summary={detail.data.summary} open={dialog === 'write'} onClose={() => setDialog(null)} />
           <AdvanceUpperDialog loc={loc} summary={detail.data.summary} open={dialog === 'advance'} onClose={() => setDialog(null)} />
+          <ImportDialog loc={loc} summary={detail.data.summary} open={dialog === 'import'} onClose={() => setDialog(null)} />
         </>
       )}
     </section>
