@@ -3,6 +3,7 @@
 // these schemas; the renderer imports this file for types only. Plain JSON crosses, nothing else.
 import { z } from 'zod';
 import { adminRequestSchemas, type AdminResults } from './admin-contract.js';
+import { profileRequestSchemas, type ProfileResults } from './profiles-contract.js';
 
 // ---- values -----------------------------------------------------------------------------------
 
@@ -358,12 +359,13 @@ export const requestSchemas = {
   ]),
   'events.unsubscribe': z.object({ subId: id }).strict(),
   ...adminRequestSchemas,
+  ...profileRequestSchemas,
 } as const;
 
 export type Method = keyof typeof requestSchemas;
 export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;
 
-export interface Results extends AdminResults {
+export interface Results extends AdminResults, ProfileResults {
   'app.info': AppInfo;
   'locations.list': { open: LocationInfo[]; recent: RecentLocation[] };
   'locations.open': LocationInfo;

@@ -15,6 +15,7 @@ import { redactSecrets } from '../../engine/index.js';
 import type { Host } from '../host/types.js';
 import { AppError, toContractError } from './errors.js';
 import { adminHandlers } from './admin-ops.js';
+import { profileHandlers } from './profiles-ops.js';
 
 /** One connected renderer (an Electron webContents or a WebSocket). */
 export interface Session {
@@ -142,6 +143,7 @@ export class Router {
     const h = this.host;
     return {
       ...adminHandlers(h),
+      ...profileHandlers(h),
       'app.info': () => h.info(),
       'locations.list': () => h.listLocations(),
       'locations.open': (p) => h.openLocation(p),
