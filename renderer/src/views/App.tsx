@@ -9,6 +9,7 @@ import { QuickSwitcher } from './QuickSwitcher';
 import { ShardsView } from './ShardsView';
 import { ShardView, tabOf, tabIdOf } from './ShardView';
 import { HealthView } from './health/HealthView';
+import { StartupNotice } from './profiles/StartupNotice';
 
 export function App() {
   const locations = useLocations();
@@ -56,6 +57,7 @@ export function App() {
         </button>
       </header>
       <main className="content">
+        <StartupNotice />
         {locations.isPending ? (
           <Loading label="Opening the sandbox…" />
         ) : locations.error && !locations.data ? (
