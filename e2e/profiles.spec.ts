@@ -154,11 +154,11 @@ test('a profile for PostgreSQL + S3: test connection, a wrong password, open, re
   await wrong.getByRole('button', { name: 'Test connection' }).click();
   const wrongResult = wrong.getByRole('status', { name: 'Connection test' });
   await expect(wrongResult).toContainText('The connection test failed.');
-  await expect(wrongResult).toContainText('Wrong password: PostgreSQL refused the password for this user.');
+  await expect(wrongResult).toContainText('Wrong password — PostgreSQL refused the password for this user.');
   await expect(wrongResult).toContainText('S3 (blob): OK');
   // Opening it fails with the same words, and nothing else opens in its place.
   await wrong.getByRole('button', { name: 'Open' }).click();
-  await expect(wrong.getByText(/did not open: Wrong password/)).toBeVisible();
+  await expect(wrong.getByText(/did not open: Wrong password —/)).toBeVisible();
 
   // Remove asks first.
   await wrong.getByRole('button', { name: 'Remove' }).click();

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openLocation } from '../../engine/location/uri.js';
+import { redactSecrets } from '../../engine/location/redact.js';
 import { safeStorageSecrets, type SecretStore } from './secret-store.js';
 
 export interface PostgresSettings {
@@ -303,17 +304,17 @@ export interface ConnectionTest {
 }
 
 const WORDS: Record<Problem, string> = {
-  'wrong-password': 'Wrong password: PostgreSQL refused the password for this user.',
-  'no-password': 'No password: PostgreSQL asks for a password and the profile has none.',
-  'unknown-user': 'Unknown user: PostgreSQL does not accept this user (check the user name and pg_hba.conf).',
-  'missing-database': 'Missing database: the PostgreSQL database does not exist (create it, or fix its name).',
-  'missing-privilege': 'Missing privilege: the PostgreSQL user may not create or use the tables (it needs CREATE on the schema).',
-  unreachable: 'Unreachable host: the server did not answer (check the host, the port, the network and that it is running).',
-  'missing-bucket': 'Missing bucket: the S3 bucket does not exist at this endpoint (create it, or fix its name).',
-  'no-credentials': 'No credentials: no S3 credentials were found (give an access key and secret, or configure the AWS default chain).',
-  'wrong-access-key': 'Wrong S3 credentials: the S3 endpoint does not know this access key id.',
-  'wrong-secret-key': 'Wrong S3 credentials: the S3 secret key does not match the access key id.',
-  'access-denied': 'Access denied: the S3 credentials are valid but may not use this bucket or prefix (check its policy).',
+  'wrong-password': 'Wrong password — PostgreSQL refused the password for this user.',
+  'no-password': 'No password — PostgreSQL asks for a password and the profile has none.',
+  'unknown-user': 'Unknown user — PostgreSQL does not accept this user (check the user name and pg_hba.conf).',
+  'missing-database': 'Missing database — the PostgreSQL database does not exist (create it, or fix its name).',
+  'missing-privilege': 'Missing privilege — the PostgreSQL user may not create or use the tables (it needs CREATE on the schema).',
+  unreachable: 'Unreachable host — the server did not answer (check the host, the port, the network and that it is running).',
+  'missing-bucket': 'Missing bucket — the S3 bucket does not exist at this endpoint (create it, or fix its name).',
+  'no-credentials': 'No credentials — no S3 credentials were found (give an access key and secret, or configure the AWS default chain).',
+  'wrong-access-key': 'Wrong S3 credentials — the S3 endpoint does not know this access key id.',
+  'wrong-secret-key': 'Wrong S3 credentials — the S3 secret key does not match the access key id.',
+  'access-denied': 'Access denied — the S3 credentials are valid but may not use this bucket or prefix (check its policy).',
   'invalid-settings': 'The settings are not valid.',
   other: 'The connection failed.',
 };
@@ -342,7 +343,8 @@ export function classify(e: unknown): Problem {
 
 function sideFailure(e: unknown): SideResult {
   const problem = classify(e);
-  const detail = e instanceof Error ? e.message : String(e);
+  // A result, not an error: nothing redacts it on the way out, so here (engine text may quote a URI).
+  const detail = redactSecrets(e instanceof Error ? e.message : String(e));
   return { ok: false, problem, message: problem === 'other' || problem === 'invalid-settings' ? `${WORDS[problem]} ${detail}` : WORDS[problem] };
 }
 
@@ -360,7 +362,7 @@ function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 /** Problems seen in the settings alone, before anything is tried. */
 function precheck(input: ProfileInput & { kind: 's3pg' }, secrets: { password?: string; secretAccessKey?: string }): { blob?: SideResult } {
   if (input.s3.credentials === 'keys' && !secrets.secretAccessKey) {
-    return { blob: { ok: false, problem: 'no-credentials', message: 'No credentials: the profile has an S3 access key id but no secret key (type the secret key, or use the AWS default chain).' } };
+    return { blob: { ok: false, problem: 'no-credentials', message: 'No credentials — the profile has an S3 access key id but no secret key (type the secret key, or use the AWS default chain).' } };
   }
   return {};
 }

@@ -176,7 +176,7 @@ describe('profiles over the router', () => {
     // The same target with another password is another location, and it does not open.
     const wrong = await a.invoke<ProfileInfo>('profiles.create', { input: { ...input, postgres: { ...input.postgres, password: 'wrong' } } });
     const r = await a.raw('profiles.open', { id: wrong.id });
-    expect(r).toMatchObject({ ok: false, error: { code: 'Location', message: expect.stringMatching(/"staging" did not open: Wrong password: PostgreSQL refused the password/) } });
+    expect(r).toMatchObject({ ok: false, error: { code: 'Location', message: expect.stringMatching(/"staging" did not open: Wrong password — PostgreSQL refused the password/) } });
     expect(JSON.stringify(r)).not.toContain('wrong@');
   });
 
@@ -187,15 +187,15 @@ describe('profiles over the router', () => {
 
     expect(await test(s3pg())).toEqual({ ok: true, consensus: { ok: true }, blob: { ok: true } });
     const wrong = await test(s3pg({ password: 'nope', pg: { port } }));
-    expect(wrong).toMatchObject({ ok: false, consensus: { problem: 'wrong-password', message: expect.stringMatching(/^Wrong password: PostgreSQL refused the password/) }, blob: { ok: true } });
+    expect(wrong).toMatchObject({ ok: false, consensus: { problem: 'wrong-password', message: expect.stringMatching(/^Wrong password — PostgreSQL refused the password/) }, blob: { ok: true } });
     const none = await test(s3pg({ pg: { port } }));
-    expect(none.consensus).toMatchObject({ problem: 'no-password', message: expect.stringMatching(/^No password: PostgreSQL asks for a password and the profile has none/) });
+    expect(none.consensus).toMatchObject({ problem: 'no-password', message: expect.stringMatching(/^No password — PostgreSQL asks for a password and the profile has none/) });
     expect(none.consensus.message).not.toMatch(/must be a string|reachable/);
-    expect((await test(s3pg({ pg: { database: 'no_such_db' } }))).consensus).toMatchObject({ problem: 'missing-database', message: expect.stringMatching(/^Missing database: the PostgreSQL database does not exist/) });
-    expect((await test(s3pg({ pg: { port: 1 } }))).consensus).toMatchObject({ problem: 'unreachable', message: expect.stringMatching(/^Unreachable host: the server did not answer/) });
+    expect((await test(s3pg({ pg: { database: 'no_such_db' } }))).consensus).toMatchObject({ problem: 'missing-database', message: expect.stringMatching(/^Missing database — the PostgreSQL database does not exist/) });
+    expect((await test(s3pg({ pg: { port: 1 } }))).consensus).toMatchObject({ problem: 'unreachable', message: expect.stringMatching(/^Unreachable host — the server did not answer/) });
 
     const bucket = await test(s3pg({ s3: { bucket: 'no-such-bucket-here' } }));
-    expect(bucket).toMatchObject({ consensus: { ok: true }, blob: { problem: 'missing-bucket', message: expect.stringMatching(/^Missing bucket: the S3 bucket does not exist/) } });
+    expect(bucket).toMatchObject({ consensus: { ok: true }, blob: { problem: 'missing-bucket', message: expect.stringMatching(/^Missing bucket — the S3 bucket does not exist/) } });
     expect((await test(s3pg({ s3: { secretAccessKey: '' } }))).blob).toMatchObject({ problem: 'no-credentials', message: expect.stringMatching(/no secret key/) });
     // s3rver does not check SigV4 signatures (its authentication.js: "unimplemented"), so a wrong
     // secret passes there; what S3 answers to one is replayed by a one-line endpoint below.
@@ -207,7 +207,7 @@ describe('profiles over the router', () => {
     await new Promise<void>((r) => strict.listen(0, '127.0.0.1', r));
     try {
       const endpoint = `http://127.0.0.1:${(strict.address() as AddressInfo).port}`;
-      expect((await test(s3pg({ s3: { endpoint, secretAccessKey: 'not-the-secret' } }))).blob).toMatchObject({ problem: 'wrong-secret-key', message: expect.stringMatching(/^Wrong S3 credentials: the S3 secret key does not match/) });
+      expect((await test(s3pg({ s3: { endpoint, secretAccessKey: 'not-the-secret' } }))).blob).toMatchObject({ problem: 'wrong-secret-key', message: expect.stringMatching(/^Wrong S3 credentials — the S3 secret key does not match/) });
     } finally {
       strict.close();
     }
@@ -227,7 +227,7 @@ describe('profiles over the router', () => {
     process.env.AWS_CONFIG_FILE = join(dir.dir, 'no-config');
     try {
       const r = await a.invoke<ConnectionTestInfo>('profiles.test', { input: s3pg({ s3: { credentials: 'default-chain', accessKeyId: undefined, secretAccessKey: undefined } }) });
-      expect(r.blob).toMatchObject({ ok: false, problem: 'no-credentials', message: expect.stringMatching(/No credentials: no S3 credentials were found/) });
+      expect(r.blob).toMatchObject({ ok: false, problem: 'no-credentials', message: expect.stringMatching(/No credentials — no S3 credentials were found/) });
     } finally {
       process.env = saved;
     }
