@@ -8,7 +8,7 @@ import { describeSecrets, fileSecrets, safeStorageSecrets } from './secret-store
 
 const xorStorage = (available: boolean) => ({
   isEncryptionAvailable: () => available,
-  encryptString: (s: string) => Buffer.from(s, 'utf8').map((b) => b ^ 0x5a),
+  encryptString: (s: string) => Buffer.from(Buffer.from(s, 'utf8').map((b) => b ^ 0x5a)),
   decryptString: (b: Buffer) => Buffer.from(b.map((x) => x ^ 0x5a)).toString('utf8'),
 });
 
