@@ -5,7 +5,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { LocationInfo, Result, ShardSummary } from '../../preload/contract.js';
@@ -214,6 +214,22 @@ describe('profiles over the router', () => {
     expect((await test(s3pg({ s3: { accessKeyId: 'NOBODY' } }))).blob.problem).toBe('wrong-access-key');
     expect((await test(s3pg({ s3: { endpoint: 'http://127.0.0.1:1' } }))).blob).toMatchObject({ problem: 'unreachable' });
   }, 60_000);
+
+  it('"Test connection" against endpoints that accept connections and never answer: unreachable, within the deadline', async () => {
+    const a = await start();
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = createNetServer((sock) => void sockets.add(sock));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const r = await a.invoke<ConnectionTestInfo>('profiles.test', { input: s3pg({ pg: { port }, s3: { endpoint: `http://127.0.0.1:${port}` } }) });
+      expect(r.consensus).toMatchObject({ ok: false, problem: 'unreachable', message: expect.stringMatching(/^Unreachable host/) });
+      expect(r.blob).toMatchObject({ ok: false, problem: 'unreachable' });
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  }, 30_000);
 
   it('"Test connection" with the AWS default chain and nothing in it: no credentials', async () => {
     const a = await start();
