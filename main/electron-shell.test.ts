@@ -24,6 +24,7 @@ const rec = vi.hoisted(() => {
     permissionCheck: null as Handler | null,
     menu: undefined as any,
     dialogResult: { canceled: true, filePaths: [] as string[] },
+    encryptionAvailable: true,
     quit: 0,
   });
   const state = { r: fresh(), fresh };
@@ -93,6 +94,12 @@ vi.mock('electron', () => {
     },
     ipcMain: { handle: (ch: string, f: Handler) => r().ipcHandlers.set(ch, f) },
     dialog: { showOpenDialog: async () => r().dialogResult },
+    // safeStorage stand-in: an opaque (reversible) encoding; the real one is the OS keychain.
+    safeStorage: {
+      isEncryptionAvailable: () => r().encryptionAvailable,
+      encryptString: (t: string) => Buffer.from(Buffer.from(t, 'utf8').map((b) => b ^ 0xa5)),
+      decryptString: (b: Buffer) => Buffer.from(b.map((x) => x ^ 0xa5)).toString('utf8'),
+    },
     Menu: { setApplicationMenu: (m: any) => (r().menu = m), buildFromTemplate: (t: any) => ({ template: t }) },
     protocol: {
       registerSchemesAsPrivileged: (s: any[]) => r().schemes.push(...s),
@@ -319,6 +326,30 @@ describe('main/index.ts', () => {
       expect(await invoke({ sender: sub.sender, senderFrame: null }, 'app.info', {})).toMatchObject({ ok: false });
     } finally {
       await quit();
+    }
+  });
+
+  it('profiles: secrets are sealed with safeStorage in profiles.json; without OS encryption they are not written', async () => {
+    for (const available of [true, false]) {
+      rec.r.encryptionAvailable = available;
+      const { invoke, quit } = await boot({ packaged: true });
+      try {
+        const input = {
+          name: 'prod', kind: 's3pg',
+          postgres: { host: '127.0.0.1', database: 'persist', user: 'mz', password: 'pg-secret-123' },
+          s3: { bucket: 'bucket-a', credentials: 'keys', accessKeyId: 'AK', secretAccessKey: 's3-secret-456' },
+        };
+        const created = await invoke(appFrame(), 'profiles.create', { input });
+        expect(created).toMatchObject({ ok: true, value: { hasPassword: true, hasSecretKey: true, secretsPersisted: available } });
+        expect(JSON.stringify(created)).not.toMatch(/pg-secret-123|s3-secret-456/);
+        const onDisk = readFileSync(join(rec.r.userData, 'profiles.json'), 'utf8');
+        expect(onDisk).toContain('"name": "prod"');
+        expect(onDisk).not.toMatch(/pg-secret-123|s3-secret-456/);
+        const list = await invoke(appFrame(), 'profiles.list', {});
+        expect(list.value.secrets.at).toBe(available ? 'encrypted' : 'memory');
+      } finally {
+        await quit();
+      }
     }
   });
 

@@ -1,5 +1,5 @@
 // Electron main: binds the router to ipcMain/webContents, owns the runtime host, closes it on quit.
-import { app, dialog, ipcMain, BrowserWindow, Menu, type WebContents } from 'electron';
+import { app, dialog, ipcMain, safeStorage, BrowserWindow, Menu, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { channels, type EventEnvelope } from '../preload/contract.js';
 import { APP_ORIGIN, registerAppScheme, serveRenderer } from './app-protocol.js';
@@ -11,6 +11,9 @@ import { DesktopLocationPolicy } from './location-policy.js';
 import { minimalMenuTemplate } from './menu.js';
 import { redactSecrets } from '../engine/index.js';
 import { registerImportPicker } from './host/import-sources.js';
+import { ProfileStore } from './host/profiles.js';
+import { ProfileService } from './host/profiles-service.js';
+import { describeSecrets, safeStorageSecrets } from './host/secret-store.js';
 
 // Tests and power users may move the user-data folder (and with it the sandbox).
 if (process.env.SHARDSCOPE_USER_DATA) app.setPath('userData', process.env.SHARDSCOPE_USER_DATA);
@@ -64,6 +67,14 @@ async function start(): Promise<void> {
   if (app.isPackaged) Menu.setApplicationMenu(Menu.buildFromTemplate(minimalMenuTemplate(process.platform)));
   serveRenderer(join(import.meta.dirname, '../renderer'));
   const userData = app.getPath('userData');
+  // Secrets sealed by the OS keychain; where it offers no encryption they are never written, only kept until quit.
+  const secrets = safeStorageSecrets(safeStorage);
+  const profilesFile = join(userData, 'profiles.json');
+  const profiles = new ProfileService(
+    new ProfileStore(profilesFile, secrets),
+    describeSecrets(secrets ? 'encrypted' : 'memory', profilesFile, 'no-os-encryption'),
+    { policy },
+  );
   host = new RuntimeHost({
     version: app.getVersion(),
     hostKind: 'electron',
@@ -85,6 +96,7 @@ async function start(): Promise<void> {
       return path;
     },
     policy,
+    profiles,
     log: (m, e) => console.error(m, e === undefined ? '' : redactSecrets(String(e))),
   });
   router = new Router(host);

@@ -10,8 +10,8 @@ import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { RecentTarget } from './host/recents.js';
 import { AppError } from './router/errors.js';
 
-/** Where the request's location came from: typed into the request, or picked from recents. */
-export type TargetSource = 'request' | 'recent';
+/** Where the request's location came from: typed into the request, picked from recents, or a saved profile. */
+export type TargetSource = 'request' | 'recent' | 'profile';
 
 export interface LocationPolicy {
   /** The target to open, or an AppError saying why not and what to do instead. */
@@ -92,8 +92,19 @@ export class WebLocationPolicy implements LocationPolicy {
     this.dirs = opts.allowDirs.map(realDir).filter((d): d is string => d !== null);
   }
 
-  admit(target: RecentTarget, _source: TargetSource): RecentTarget {
+  admit(target: RecentTarget, source: TargetSource): RecentTarget {
     if (this.opts.isProfileTarget?.(target)) return target;
+    // A profile's endpoints carry the profile's own credentials (or its explicit choice of the
+    // default chain): only where they may be is checked.
+    if (source === 'profile' && target.kind === 'uri') {
+      for (const [uri, role] of [[target.consensus, 'consensus'], [target.blob, 'blob']] as const) {
+        const url = URL.canParse(uri) ? new URL(uri) : null;
+        const endpoint = url?.protocol === 's3:' ? url.searchParams.get('endpoint') : url?.hostname;
+        if (endpoint) this.checkHost(url?.protocol === 's3:' ? (URL.canParse(endpoint) ? new URL(endpoint).hostname : '') : endpoint, role);
+        else if (url?.protocol === 's3:') this.checkHost('s3.amazonaws.com', role);
+      }
+      return target;
+    }
     if (target.kind === 'sandbox') return { kind: 'sandbox', path: this.admitSandbox(target.path) };
     this.admitEndpoint(target.consensus, 'consensus');
     this.admitEndpoint(target.blob, 'blob');

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { adminRequestSchemas, type AdminResults } from './admin-contract.js';
 import { importTopic, streamsRequestSchemas, type ImportPush, type StreamsResults } from './streams-contract.js';
+import { profileRequestSchemas, type ProfileResults } from './profiles-contract.js';
 
 // ---- values -----------------------------------------------------------------------------------
 
@@ -361,12 +362,13 @@ export const requestSchemas = {
   'events.unsubscribe': z.object({ subId: id }).strict(),
   ...adminRequestSchemas,
   ...streamsRequestSchemas,
+  ...profileRequestSchemas,
 } as const;
 
 export type Method = keyof typeof requestSchemas;
 export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;
 
-export interface Results extends AdminResults, StreamsResults {
+export interface Results extends AdminResults, StreamsResults, ProfileResults {
   'app.info': AppInfo;
   'locations.list': { open: LocationInfo[]; recent: RecentLocation[] };
   'locations.open': LocationInfo;

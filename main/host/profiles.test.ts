@@ -94,6 +94,8 @@ describe('ProfileStore', () => {
     const t = store.target(a.id);
     expect(t.kind === 'uri' && t.consensus).toContain(':one@');
     store.update(a.id, s3pg({ password: '' }));
+    expect(store.get(a.id).hasPassword).toBe(true);
+    store.update(a.id, s3pg(), { password: true });
     expect(store.get(a.id).hasPassword).toBe(false);
     const copy = store.duplicate(a.id);
     expect(copy.name).toBe('prod (copy)');

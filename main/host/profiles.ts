@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openLocation } from '../../engine/location/uri.js';
+import { redactSecrets } from '../../engine/location/redact.js';
+import { safeStorageSecrets, type SecretStore } from './secret-store.js';
 
 export interface PostgresSettings {
   host: string;
@@ -44,24 +46,11 @@ export type ProfileView = ProfileInput & {
   secretsPersisted: boolean;
 };
 
-/** Seals secrets for storage. Electron: `safeStorageBox(safeStorage)`. */
-export interface SecretBox {
-  seal(plain: string): string;
-  open(sealed: string): string;
-}
+/** Seals secrets for storage (main/host/secret-store.ts). Electron: `safeStorageSecrets(safeStorage)`. */
+export type SecretBox = Pick<SecretStore, 'seal' | 'open'>;
 
-/** Electron's safeStorage, typed structurally so this module never imports electron. */
-export function safeStorageBox(safeStorage: {
-  isEncryptionAvailable(): boolean;
-  encryptString(s: string): Buffer;
-  decryptString(b: Buffer): string;
-}): SecretBox | null {
-  if (!safeStorage.isEncryptionAvailable()) return null;
-  return {
-    seal: (s) => safeStorage.encryptString(s).toString('base64'),
-    open: (s) => safeStorage.decryptString(Buffer.from(s, 'base64')),
-  };
-}
+/** Electron's safeStorage as a box, or null where the OS offers no encryption. */
+export const safeStorageBox = safeStorageSecrets;
 
 interface StoredProfile {
   id: string;
@@ -146,16 +135,19 @@ export class ProfileStore {
     return this.view(stored);
   }
 
-  /** Secrets left out of `input` are kept; give an empty string to remove one. */
-  update(id: string, input: ProfileInput): ProfileView {
+  /**
+   * Secrets left out of `input` (or blank, as an untouched form field) are kept; `clear` removes
+   * them on purpose.
+   */
+  update(id: string, input: ProfileInput, clear: { password?: boolean; secretAccessKey?: boolean } = {}): ProfileView {
     check(input);
     const stored = this.find(id);
     const kept = this.secrets(stored);
     const given = secretsOf(input);
     stored.input = stripSecrets(input);
     this.setSecrets(stored, {
-      password: given.password !== undefined ? given.password || undefined : kept.password,
-      secretAccessKey: given.secretAccessKey !== undefined ? given.secretAccessKey || undefined : kept.secretAccessKey,
+      password: clear.password ? undefined : given.password || kept.password,
+      secretAccessKey: clear.secretAccessKey ? undefined : given.secretAccessKey || kept.secretAccessKey,
     });
     this.save();
     return this.view(stored);
@@ -196,6 +188,17 @@ export class ProfileStore {
   target(id: string): { kind: 'sandbox'; path: string } | { kind: 'uri'; blob: string; consensus: string } {
     const stored = this.find(id);
     return targetOf(stored.input, this.secrets(stored));
+  }
+
+  /** `input` with the secrets it leaves blank taken from the saved profile (an edit being tested). */
+  withStoredSecrets(id: string, input: ProfileInput): ProfileInput {
+    if (input.kind === 'sandbox') return input;
+    const kept = this.secrets(this.find(id));
+    return {
+      ...input,
+      postgres: { ...input.postgres, password: input.postgres.password || kept.password },
+      s3: { ...input.s3, secretAccessKey: input.s3.secretAccessKey || kept.secretAccessKey },
+    };
   }
 
   private find(id: string): StoredProfile {
@@ -301,17 +304,17 @@ export interface ConnectionTest {
 }
 
 const WORDS: Record<Problem, string> = {
-  'wrong-password': 'PostgreSQL refused the password for this user.',
-  'no-password': 'PostgreSQL asks for a password and the profile has none.',
-  'unknown-user': 'PostgreSQL does not accept this user (check the user name and pg_hba.conf).',
-  'missing-database': 'The PostgreSQL database does not exist (create it, or fix its name).',
-  'missing-privilege': 'The PostgreSQL user may not create or use the tables (it needs CREATE on the schema).',
-  unreachable: 'The server did not answer (check the host, the port, the network and that it is running).',
-  'missing-bucket': 'The S3 bucket does not exist at this endpoint (create it, or fix its name).',
-  'no-credentials': 'No S3 credentials were found (give an access key and secret, or configure the AWS default chain).',
-  'wrong-access-key': 'The S3 endpoint does not know this access key id.',
-  'wrong-secret-key': 'The S3 secret key does not match the access key id.',
-  'access-denied': 'The S3 credentials are valid but may not use this bucket or prefix (check its policy).',
+  'wrong-password': 'Wrong password — PostgreSQL refused the password for this user.',
+  'no-password': 'No password — PostgreSQL asks for a password and the profile has none.',
+  'unknown-user': 'Unknown user — PostgreSQL does not accept this user (check the user name and pg_hba.conf).',
+  'missing-database': 'Missing database — the PostgreSQL database does not exist (create it, or fix its name).',
+  'missing-privilege': 'Missing privilege — the PostgreSQL user may not create or use the tables (it needs CREATE on the schema).',
+  unreachable: 'Unreachable host — the server did not answer (check the host, the port, the network and that it is running).',
+  'missing-bucket': 'Missing bucket — the S3 bucket does not exist at this endpoint (create it, or fix its name).',
+  'no-credentials': 'No credentials — no S3 credentials were found (give an access key and secret, or configure the AWS default chain).',
+  'wrong-access-key': 'Wrong S3 credentials — the S3 endpoint does not know this access key id.',
+  'wrong-secret-key': 'Wrong S3 credentials — the S3 secret key does not match the access key id.',
+  'access-denied': 'Access denied — the S3 credentials are valid but may not use this bucket or prefix (check its policy).',
   'invalid-settings': 'The settings are not valid.',
   other: 'The connection failed.',
 };
@@ -340,15 +343,44 @@ export function classify(e: unknown): Problem {
 
 function sideFailure(e: unknown): SideResult {
   const problem = classify(e);
-  const detail = e instanceof Error ? e.message : String(e);
+  // A result, not an error: nothing redacts it on the way out, so here (engine text may quote a URI).
+  const detail = redactSecrets(e instanceof Error ? e.message : String(e));
   return { ok: false, problem, message: problem === 'other' || problem === 'invalid-settings' ? `${WORDS[problem]} ${detail}` : WORDS[problem] };
 }
 
+/** How long "Test connection" waits for each side before it says the server did not answer. */
+export const TEST_DEADLINE_MS = 8000;
+
+function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+/** Problems seen in the settings alone, before anything is tried. */
+function precheck(input: ProfileInput & { kind: 's3pg' }, secrets: { password?: string; secretAccessKey?: string }): { blob?: SideResult } {
+  if (input.s3.credentials === 'keys' && !secrets.secretAccessKey) {
+    return { blob: { ok: false, problem: 'no-credentials', message: 'No credentials — the profile has an S3 access key id but no secret key (type the secret key, or use the AWS default chain).' } };
+  }
+  return {};
+}
+
+/** A failure in words, for "Test connection" and for an open by profile. */
+export function describeFailure(e: unknown): SideResult {
+  return sideFailure(e);
+}
+
 /**
- * "Test connection": opens each side on its own (both at once) and closes it again, so the
- * answer says which side is wrong and how, in words.
+ * "Test connection": opens each side on its own (both at once, each within `deadlineMs`) and
+ * closes it again, so the answer says which side is wrong and how, in words.
  */
-export async function testConnection(input: ProfileInput, secrets?: { password?: string; secretAccessKey?: string }): Promise<ConnectionTest> {
+export async function testConnection(
+  input: ProfileInput,
+  secrets?: { password?: string; secretAccessKey?: string },
+  deadlineMs = TEST_DEADLINE_MS,
+): Promise<ConnectionTest> {
   try {
     check(input);
   } catch (e) {
@@ -356,17 +388,24 @@ export async function testConnection(input: ProfileInput, secrets?: { password?:
     return { ok: false, consensus: r, blob: r };
   }
   if (input.kind === 'sandbox') return { ok: true, consensus: { ok: true }, blob: { ok: true } };
-  const t = targetOf(input, secrets ?? secretsOf(input));
+  const given = secrets ?? secretsOf(input);
+  const pre = precheck(input, given);
+  const t = targetOf(input, given);
   if (t.kind !== 'uri') throw new Error('unreachable');
   const side = async (which: 'consensus' | 'blob'): Promise<SideResult> => {
+    const known = which === 'blob' ? pre.blob : undefined;
+    if (known) return known;
+    // The other half is a throwaway in-memory store: only this side is tried.
+    const mem = `mem://profile-test-${randomUUID()}`;
+    const opening = openLocation(which === 'consensus' ? { consensus: t.consensus, blob: mem } : { consensus: mem, blob: t.blob });
     try {
-      // The other half is a throwaway in-memory store: only this side is tried.
-      const mem = `mem://profile-test-${randomUUID()}`;
-      const opened = await openLocation(which === 'consensus' ? { consensus: t.consensus, blob: mem } : { consensus: mem, blob: t.blob });
+      const opened = await withDeadline(opening, deadlineMs, which === 'consensus' ? `PostgreSQL at ${input.postgres.host}` : `S3 at ${input.s3.endpoint ?? 'AWS'}`);
       await opened.blob.close();
       await opened.consensus.close();
       return { ok: true };
     } catch (e) {
+      // An open that answers after the deadline is closed, not leaked.
+      opening.then((o) => Promise.all([o.blob.close(), o.consensus.close()])).catch(() => undefined);
       return sideFailure(e);
     }
   };

@@ -9,6 +9,7 @@ import { LocationRuntime } from './location-runtime.js';
 import { labelOf, Recents, type RecentTarget } from './recents.js';
 import type { Host } from './types.js';
 import type { LocationPolicy } from '../location-policy.js';
+import type { ProfileService } from './profiles-service.js';
 
 export interface RuntimeHostOptions {
   version: string;
@@ -31,6 +32,8 @@ export interface RuntimeHostOptions {
   policy?: LocationPolicy;
   /** open locations at most (default 16): each holds a client, connections and watchers */
   maxOpenLocations?: number;
+  /** saved connection profiles; the last used one reopens at start in place of the default */
+  profiles?: ProfileService;
 }
 
 export const DEFAULT_LOCATION_ID = 'default';
@@ -50,6 +53,10 @@ export class RuntimeHost implements Host {
 
   /** Opens the default location (and starts its demo shards). */
   async start(): Promise<LocationInfo> {
+    // The last used profile first, unless a location was named at start (that one wins); the
+    // default only when there is none or it failed (the profile service keeps the reason for the UI).
+    const last = this.opts.defaultChosenByUser ? null : await this.opts.profiles?.reopenLast(this);
+    if (last) return last;
     const loc = await this.open(DEFAULT_LOCATION_ID, this.opts.defaultLocation, true);
     if (this.opts.demo) await startDemo(loc).catch((e) => this.opts.log?.('[host] demo shards failed', e));
     return loc.info;
@@ -83,18 +90,32 @@ export class RuntimeHost implements Host {
     // creating a missing sandbox there.
     if (this.opts.policy) target = this.opts.policy.admit(target, p.kind === 'recent' ? 'recent' : 'request');
     if (p.kind === 'sandbox' && target.kind === 'sandbox') checkSandboxPath(target.path, p.create === true);
+    const { loc, fresh } = await this.openAdmitted(target);
+    if (fresh) this.recents.add(target);
+    return loc.info;
+  }
+
+  profiles(): ProfileService | null {
+    return this.opts.profiles ?? null;
+  }
+
+  /** A profile's target (admitted by the profile service): no recents entry, the profile is its own. */
+  async openTarget(target: RecentTarget, label: string): Promise<LocationInfo> {
+    if (target.kind === 'sandbox') checkSandboxPath(target.path, false);
+    return (await this.openAdmitted(target, label)).loc.info;
+  }
+
+  private async openAdmitted(target: RecentTarget, label?: string): Promise<{ loc: LocationRuntime; fresh: boolean }> {
     // The same location is the same target with the same credentials: the label hides passwords,
     // so a request with a wrong password must not be answered with the location opened by the right one.
     const key = JSON.stringify(target);
     const same = [...this.locations.entries()].find(([id]) => this.targetKeys.get(id) === key);
-    if (same) return same[1].info;
+    if (same) return { loc: same[1], fresh: false };
     const max = this.opts.maxOpenLocations ?? 16;
     if (this.locations.size + this.opening.size >= max) {
       throw new AppError('BadRequest', `${this.locations.size} locations are open, this host's limit (${max}); close one first`);
     }
-    const loc = await this.open(`loc${this.nextId++}`, target, false);
-    this.recents.add(target);
-    return loc.info;
+    return { loc: await this.open(`loc${this.nextId++}`, target, false, label), fresh: true };
   }
 
   admitNewSandbox(path: string): string {
@@ -115,7 +136,7 @@ export class RuntimeHost implements Host {
     return path ? { path } : null;
   }
 
-  private open(id: string, target: RecentTarget, isDefault: boolean): Promise<LocationRuntime> {
+  private open(id: string, target: RecentTarget, isDefault: boolean, label?: string): Promise<LocationRuntime> {
     if (this.closed) return Promise.reject(new AppError('Closed', 'the app is shutting down'));
     const existing = this.locations.get(id);
     if (existing) return Promise.resolve(existing);
@@ -129,7 +150,7 @@ export class RuntimeHost implements Host {
       const showPath = !isDefault || this.opts.defaultChosenByUser;
       const info: LocationInfo = {
         id,
-        label: isDefault && target.kind === 'sandbox' && !this.opts.defaultChosenByUser ? 'Sandbox' : labelOf(target),
+        label: label ?? (isDefault && target.kind === 'sandbox' && !this.opts.defaultChosenByUser ? 'Sandbox' : labelOf(target)),
         kind: target.kind,
         isDefault,
         path: target.kind === 'sandbox' && showPath ? target.path : null,

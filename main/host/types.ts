@@ -1,6 +1,8 @@
 // The thin interface between the router and whatever hosts the engine. The router only sees this;
 // RuntimeHost (runtime-host.ts) implements it on the engine's public API.
 import type { PersistClient } from '../../engine/index.js';
+import type { ProfileService } from './profiles-service.js';
+import type { RecentTarget } from './recents.js';
 import type {
   AppInfo,
   CompactionJob,
@@ -83,5 +85,9 @@ export interface Host {
    * unless the host's location rules allow creating it there. Returns the path to write.
    */
   admitNewSandbox(path: string): string;
+  /** saved connection profiles (main/host/profiles-service.ts), where this host keeps them */
+  profiles?(): ProfileService | null;
+  /** opens a target a profile names, already admitted by the host's rules, labelled with the profile's name */
+  openTarget?(target: RecentTarget, label: string): Promise<LocationInfo>;
   close(): Promise<void>;
 }

@@ -16,6 +16,7 @@ import type { Host } from '../host/types.js';
 import { AppError, toContractError } from './errors.js';
 import { adminHandlers } from './admin-ops.js';
 import { streamsHandlers, watchImport } from './streams-ops.js';
+import { profileHandlers } from './profiles-ops.js';
 
 /** One connected renderer (an Electron webContents or a WebSocket). */
 export interface Session {
@@ -146,6 +147,7 @@ export class Router {
     return {
       ...adminHandlers(h),
       ...streamsHandlers(h),
+      ...profileHandlers(h),
       'app.info': () => h.info(),
       'locations.list': () => h.listLocations(),
       'locations.open': (p) => h.openLocation(p),

@@ -22,4 +22,10 @@ describe('parseServeArgs', () => {
     expect(parseServeArgs(['--blob', 'mem://a', '--consensus', 'mem://a']).allowDirs).toEqual([]);
     expect(() => parseServeArgs(['--allow-dir'])).toThrow(/needs a value/);
   });
+
+  it('--profiles FILE keeps profiles and their secrets in that file (resolved); none by default', () => {
+    expect(parseServeArgs([]).profilesFile).toBeNull();
+    expect(parseServeArgs(['--profiles', 'p.json']).profilesFile).toBe(resolve('p.json'));
+    expect(() => parseServeArgs(['--profiles'])).toThrow(/needs a value/);
+  });
 });

@@ -1,5 +1,5 @@
 // `npm run serve -- [--port N] [--sandbox PATH | --blob URI --consensus URI] [--no-demo]
-//                  [--allow-dir DIR]... [--allow-create] [--allow-remote]`
+//                  [--allow-dir DIR]... [--allow-create] [--allow-remote] [--profiles FILE]`
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { RecentTarget } from '../host/recents.js';
@@ -14,6 +14,8 @@ export interface ServeArgs {
   allowDirs: string[];
   allowCreate: boolean;
   allowRemote: boolean;
+  /** --profiles FILE: profiles and their secrets kept in FILE (mode 0600); else secrets in memory only */
+  profilesFile: string | null;
 }
 
 export const DEFAULT_PORT = 7420;
@@ -27,7 +29,7 @@ export function userDataDir(): string {
 }
 
 export const USAGE =
-  'usage: npm run serve -- [--port N] [--sandbox PATH | --blob URI --consensus URI] [--no-demo] [--allow-dir DIR]... [--allow-create] [--allow-remote]';
+  'usage: npm run serve -- [--port N] [--sandbox PATH | --blob URI --consensus URI] [--no-demo] [--allow-dir DIR]... [--allow-create] [--allow-remote] [--profiles FILE]';
 
 export function parseServeArgs(argv: string[]): ServeArgs {
   let port = DEFAULT_PORT;
@@ -38,6 +40,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   const allowDirs: string[] = [];
   let allowCreate = false;
   let allowRemote = false;
+  let profilesFile: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -56,13 +59,14 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     else if (a === '--allow-dir') allowDirs.push(resolve(value()));
     else if (a === '--allow-create') allowCreate = true;
     else if (a === '--allow-remote') allowRemote = true;
+    else if (a === '--profiles') profilesFile = resolve(value());
     else if (a === '--help' || a === '-h') throw new Error(USAGE);
     else throw new Error(`unknown argument ${a}\n${USAGE}`);
   }
   if (sandbox && (blob || consensus)) throw new Error(`give either --sandbox or --blob with --consensus, not both\n${USAGE}`);
   if (!!blob !== !!consensus) throw new Error(`--blob and --consensus go together\n${USAGE}`);
   const userData = userDataDir();
-  const policy = { allowCreate, allowRemote };
+  const policy = { allowCreate, allowRemote, profilesFile };
   if (blob && consensus) return { port, location: { kind: 'uri', blob, consensus }, chosenByUser: true, demo: false, userData, allowDirs, ...policy };
   if (sandbox) {
     return { port, location: { kind: 'sandbox', path: sandbox }, chosenByUser: true, demo, userData, allowDirs: [dirname(sandbox), ...allowDirs], ...policy };

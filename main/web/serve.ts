@@ -4,6 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { redactSecrets } from '../../engine/index.js';
 import { RuntimeHost } from '../host/runtime-host.js';
+import { ProfileStore } from '../host/profiles.js';
+import { ProfileService } from '../host/profiles-service.js';
+import { describeSecrets, fileSecrets } from '../host/secret-store.js';
 import { WebLocationPolicy } from '../location-policy.js';
 import { Router } from '../router/router.js';
 import { parseServeArgs } from './args.js';
@@ -25,6 +28,15 @@ async function main(): Promise<void> {
     await buildRenderer();
   }
   const version = (JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const policy = new WebLocationPolicy({ allowDirs: args.allowDirs, allowCreate: args.allowCreate, allowRemote: args.allowRemote });
+  // Profiles: with --profiles FILE, in that file with their secrets (mode 0600); without it, in the
+  // user-data folder with secrets in memory only (typed again after a restart).
+  const profilesFile = args.profilesFile ?? join(args.userData, 'web-profiles.json');
+  const profiles = new ProfileService(
+    new ProfileStore(profilesFile, args.profilesFile ? fileSecrets : null),
+    describeSecrets(args.profilesFile ? 'file' : 'memory', profilesFile, 'web-default'),
+    { policy },
+  );
   const host = new RuntimeHost({
     version,
     hostKind: 'web',
@@ -33,9 +45,9 @@ async function main(): Promise<void> {
     recentsFile: join(args.userData, 'recent-locations.json'),
     demo: args.demo,
     log: (m, e) => console.error(m, e === undefined ? '' : redactSecrets(String(e))),
-    // What a request may open (README "Security"). Profiles (--profiles FILE, main/host/profiles*)
-    // plug in as isProfileTarget: the operator configured those, so they skip the typed-endpoint rules.
-    policy: new WebLocationPolicy({ allowDirs: args.allowDirs, allowCreate: args.allowCreate, allowRemote: args.allowRemote }),
+    // What a request may open (README "Security"); a profile's endpoints are checked by where they are.
+    policy,
+    profiles,
   });
   await host.start();
   const router = new Router(host);

@@ -10,6 +10,7 @@ import { ShardsView } from './ShardsView';
 import { ShardView, tabOf, tabIdOf } from './ShardView';
 import { HealthView } from './health/HealthView';
 import { StreamsView } from './streams/StreamsView';
+import { StartupNotice } from './profiles/StartupNotice';
 
 export function App() {
   const locations = useLocations();
@@ -60,6 +61,7 @@ export function App() {
         </button>
       </header>
       <main className="content">
+        <StartupNotice />
         {locations.isPending ? (
           <Loading label="Opening the sandbox…" />
         ) : locations.error && !locations.data ? (

@@ -1,10 +1,11 @@
-// Locations: switch between open ones, reopen a recent one, open another sandbox file (by path, or
-// with the native dialog in Electron) or a blob + consensus pair.
+// Locations: switch between open ones, open a saved profile (views/profiles/), reopen a recent one,
+// open another sandbox file (by path, or with the native dialog in Electron) or a blob + consensus pair.
 import { useState } from 'react';
 import type { LocationInfo } from '../../../preload/contract';
 import { Dialog } from '../components/Dialog';
 import { asContractError, ErrorState } from '../components/ErrorState';
 import { pickSandbox, useAppInfo, useLocations, useOpenLocation } from '../queries/locations';
+import { ProfilesSection } from './profiles/ProfilesSection';
 
 export function LocationsDialog({ open, current, onClose, onSelect }: {
   open: boolean;
@@ -56,6 +57,7 @@ export function LocationsDialog({ open, current, onClose, onSelect }: {
           </li>
         ))}
       </ul>
+      <ProfilesSection onOpened={(l) => { onSelect(l); close(); }} />
       {!!locations.data?.recent.length && (
         <>
           <h3>Recent</h3>
