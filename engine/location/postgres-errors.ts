@@ -33,6 +33,16 @@ export function isRetryableConflict(e: unknown): boolean {
   return ['40001', '40P01'].includes(pgCode(e));
 }
 
+/**
+ * The server ended a connection that had been established (restart, failover,
+ * pg_terminate_backend): a refused or silent endpoint is not this.
+ */
+export function connectionDropped(e: unknown): boolean {
+  if (pgCode(e).startsWith('57P')) return true;
+  const msg = e instanceof Error ? e.message : String(e ?? '');
+  return /not queryable|Connection terminated unexpectedly/i.test(msg);
+}
+
 const NETWORK = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|ECONNRESET|EPIPE|timeout|terminated|Connection/i;
 
 function hintFor(e: unknown, msg: string): string {

@@ -36,7 +36,10 @@ export class PgWatch {
   add(key: string, onChange: (seqno?: number) => void, seen: number | undefined): () => void {
     const first = !this.watchers.has(key);
     const off = this.watchers.add(key, onChange);
-    if (!this.known.has(key) && seen !== undefined) this.known.set(key, seen);
+    // Nothing read here yet: any version the first poll finds may be one written after this call
+    // (its NOTIFY can precede our LISTEN), so it notifies; a spurious wake is harmless, a lost one
+    // leaves a waiter asleep.
+    if (!this.known.has(key)) this.known.set(key, seen ?? -1);
     this.start();
     if (first && this.listening) this.command(`LISTEN "${this.deps.channel(key)}"`);
     void this.poll();

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { LocationError } from '../errors.js';
 import { consensusConformance } from './conformance.test-util.js';
-import { pgError } from './postgres-errors.js';
+import { connectionDropped, pgError } from './postgres-errors.js';
 import { PostgresConsensus } from './postgres.js';
 import { retryExternal } from './retry.js';
 
@@ -304,6 +304,16 @@ describe('PostgresConsensus as an operator runs it', () => {
     expect(det(undefined, 'Query read timeout')).toBe(false);
     // Never sent (the pool could not connect): certainly not applied.
     expect(pgError(new Error('connect ECONNREFUSED'), 'here', 'cas', true, false).determinate).toBe(true);
+  });
+
+  it('open retries a connection the server dropped, never an unreachable or silent one', () => {
+    const e = (message: string, code?: string) => Object.assign(new Error(message), code ? { code } : {});
+    expect(connectionDropped(e('terminating connection due to administrator command', '57P01'))).toBe(true);
+    expect(connectionDropped(e('Client has encountered a connection error and is not queryable'))).toBe(true);
+    expect(connectionDropped(e('Connection terminated unexpectedly'))).toBe(true);
+    expect(connectionDropped(e('connect ECONNREFUSED 127.0.0.1:1'))).toBe(false);
+    expect(connectionDropped(e('Connection terminated due to connection timeout'))).toBe(false);
+    expect(connectionDropped(e('password authentication failed for user "x"', '28P01'))).toBe(false);
   });
 
   it('says what is wrong in words: a missing database is not "unreachable"', async () => {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { InvalidUsageError } from '../errors.js';
 import type { CasResult, Consensus, VersionedData } from './types.js';
-import { isRetryableConflict, pgError } from './postgres-errors.js';
+import { connectionDropped, isRetryableConflict, pgError } from './postgres-errors.js';
 import { redactUri } from './redact.js';
 import { PgWatch } from './postgres-watch.js';
 import { checkCas, checkKey, checkScan, checkTruncate } from './validate.js';
@@ -207,16 +207,16 @@ export class PostgresConsensus implements Consensus {
 
   /**
    * Creating the tables is idempotent (IF NOT EXISTS, under an advisory lock), so a connection the
-   * server terminated mid-way (57P01..57P03: restart, pg_terminate_backend) is retried a few
-   * times. Anything else (unreachable, wrong password, silent endpoint) fails open at once.
+   * server terminated mid-way (57P01..57P03: restart, pg_terminate_backend; or a pooled client
+   * whose socket the kill already broke: "not queryable", "Connection terminated unexpectedly") is retried a
+   * few times. Anything else (unreachable, wrong password, silent endpoint) fails open at once.
    */
   private async createTablesRetryingDrops(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.createTables();
       } catch (e) {
-        const code = ((e as { cause?: { code?: unknown } }).cause?.code ?? '') as string;
-        if (attempt >= 5 || typeof code !== 'string' || !code.startsWith('57P')) throw e;
+        if (attempt >= 5 || !connectionDropped((e as { cause?: unknown }).cause)) throw e;
         await new Promise((r) => setTimeout(r, 20 * attempt));
       }
     }
