@@ -2,7 +2,7 @@
 // schemas for their params + result types) and push events. Main validates every request against
 // these schemas; the renderer imports this file for types only. Plain JSON crosses, nothing else.
 import { z } from 'zod';
-import { adminRequestSchemas, type AdminResults } from './admin-contract.js';
+import { adminRequestSchemas, adminTopicSchemas, type AdminPushEvent, type AdminResults } from './admin-contract.js';
 
 // ---- values -----------------------------------------------------------------------------------
 
@@ -355,6 +355,7 @@ export const requestSchemas = {
     z.object({ topic: z.literal('shard'), location, shard }).strict(),
     z.object({ topic: z.literal('live'), location, shard }).strict(),
     z.object({ topic: z.literal('compaction'), location, shard }).strict(),
+    ...adminTopicSchemas,
   ]),
   'events.unsubscribe': z.object({ subId: id }).strict(),
   ...adminRequestSchemas,
@@ -406,6 +407,7 @@ export type PushEvent =
   | { topic: 'shard'; detail: ShardDetail; sample: FrontierSample }
   | { topic: 'live'; points: LivePoint[]; recent: DataRow[]; frontier: Frontier }
   | { topic: 'compaction'; status: CompactionStatus }
+  | AdminPushEvent
   | { topic: 'error'; error: ContractError };
 
 /** What main sends on the event channel: a push for one subscription. */
