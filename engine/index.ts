@@ -15,6 +15,7 @@ export type { WhatIf } from './admin/whatif.js';
 export type { CopyOptions, CopyProgress, CopyResult, SaveCopyProgress } from './admin/copy.js';
 export type { ProgressCounter } from './admin/parts.js';
 export { copyShardToNewSandbox, saveSandboxCopy } from './admin/copy.js';
+export { versionWindow } from './admin/diff.js';
 export type { CompactionProgress, CompactionOutcome } from './compact/compactor.js';
 export type { PersistConfig } from './config.js';
 export type { Codec } from './codec.js';

@@ -118,6 +118,10 @@ export const adminRequestSchemas = {
     .object({ location, shard, from: time, to: time, filter: z.string().max(200).optional(), limit: z.number().int().min(1).max(100_000).default(5000) })
     .strict()
     .refine((p) => p.from < p.to, { message: 'from must be before to', path: ['from'] }),
+  /** the diff of what was appended between two retained state versions (see shard.versions) */
+  'shard.diffVersions': z
+    .object({ location, shard, fromSeqno: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), toSeqno: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), filter: z.string().max(200).optional(), limit: z.number().int().min(1).max(100_000).default(5000) })
+    .strict(),
   'shard.whatIf': z.object({ location, shard, since: time }).strict(),
   'shard.copyToSandbox': z
     .object({ location, shard, asOf: time.optional(), path: z.string().min(1).max(4096).regex(/\.sqlite$/, 'a .sqlite file') })
@@ -141,6 +145,7 @@ export interface AdminResults {
   'health.shard': ShardHealthInfo;
   'health.act': { done: string };
   'shard.diff': DiffInfo;
+  'shard.diffVersions': DiffInfo;
   'shard.whatIf': WhatIfInfo;
   'shard.copyToSandbox': CopyInfo;
   'sandbox.saveCopy': { pages: number };

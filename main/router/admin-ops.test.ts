@@ -77,6 +77,13 @@ describe('operator tools over the router', () => {
     const w = await ok<WhatIfInfo>(invoke('shard.whatIf', { location, shard: id, since: 6 }));
     expect(w).toMatchObject({ since: 6, lostAsOf: { from: 0, to: 6 }, current: { since: 0, upper: 9, batches: 9 }, after: { batches: 1, rows: 9 } });
     expect((await ok<WhatIfInfo>(invoke('shard.whatIf', { location, shard: id, since: 6 }))).cached).toBe(true);
+    // Between two state versions: what the appends in between wrote. Version 1 creates the shard
+    // (upper 0); each write is one version, so version 4 has upper 3 and version 7 has upper 6.
+    const dv = await ok<DiffInfo>(invoke('shard.diffVersions', { location, shard: id, fromSeqno: 4, toSeqno: 7 }));
+    expect([dv.from, dv.to]).toEqual([2, 5]);
+    expect(dv.rows).toEqual(d.rows);
+    expect(await invoke('shard.diffVersions', { location, shard: id, fromSeqno: 1, toSeqno: 3 })).toMatchObject({ ok: false, error: { message: expect.stringContaining('holds no time yet') } });
+    expect(await invoke('shard.diffVersions', { location, shard: id, fromSeqno: 5, toSeqno: 5 })).toMatchObject({ ok: false, error: { message: expect.stringContaining('must be before') } });
     for (const [m, p] of [
       ['shard.diff', { location, shard: id, from: 5, to: 5 }],
       ['shard.diff', { location, shard: id, from: -1, to: 5 }],

@@ -1,8 +1,8 @@
 // The router's operator-tool handlers: health of a location or shard and its actions, diff over
 // time, since what-if, copy a shard into a sandbox. Engine results become plain contract JSON.
 import type { z } from 'zod';
-import { copyShardToNewSandbox, PersistClient, saveSandboxCopy, type Antichain, type Finding, type ShardHealth, type WhatIf } from '../../engine/index.js';
-import type { adminRequestSchemas, AdminResults, FindingInfo, JobInfo, ShardHealthInfo, WhatIfInfo } from '../../preload/admin-contract.js';
+import { copyShardToNewSandbox, PersistClient, saveSandboxCopy, versionWindow, type Antichain, type Finding, type ShardDiff, type ShardHealth, type WhatIf } from '../../engine/index.js';
+import type { adminRequestSchemas, AdminResults, DiffInfo, FindingInfo, JobInfo, ShardHealthInfo, WhatIfInfo } from '../../preload/admin-contract.js';
 import type { Host } from '../host/types.js';
 import type { Job, Jobs } from '../host/jobs.js';
 import { AppError } from './errors.js';
@@ -10,6 +10,7 @@ import { AppError } from './errors.js';
 type AdminMethod = keyof typeof adminRequestSchemas;
 type AdminHandlers = { [M in AdminMethod]: (p: z.output<(typeof adminRequestSchemas)[M]>) => Promise<AdminResults[M]> };
 
+const diffInfo = (d: ShardDiff): DiffInfo => ({ from: d.from, to: d.to, rows: d.rows, addedRows: d.addedRows, removedRows: d.removedRows, added: d.added, removed: d.removed, truncated: d.truncated });
 const openSandbox = (path: string): Promise<PersistClient> => PersistClient.openSandbox(path);
 const frontier = (a: Antichain): number | null => (a.length ? a[0] : null);
 
@@ -83,9 +84,11 @@ export function adminHandlers(host: Host, jobs: Jobs): AdminHandlers {
           return { done: `finalized ${a.shard}` };
       }
     },
-    'shard.diff': async (p) => {
-      const d = await client(p.location).admin.diff(p.shard, { from: p.from, to: p.to, filter: p.filter, limit: p.limit });
-      return { from: d.from, to: d.to, rows: d.rows, addedRows: d.addedRows, removedRows: d.removedRows, added: d.added, removed: d.removed, truncated: d.truncated };
+    'shard.diff': async (p) => diffInfo(await client(p.location).admin.diff(p.shard, { from: p.from, to: p.to, filter: p.filter, limit: p.limit })),
+    'shard.diffVersions': async (p) => {
+      const c = client(p.location);
+      const w = await versionWindow(c, p.shard, p.fromSeqno, p.toSeqno);
+      return diffInfo(await c.admin.diff(p.shard, { ...w, filter: p.filter, limit: p.limit }));
     },
     'shard.whatIf': async (p) => whatIfInfo(await client(p.location).admin.sinceWhatIf(p.shard, p.since)),
     'shard.copyToSandbox': async (p) => {
