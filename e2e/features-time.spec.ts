@@ -3,6 +3,7 @@
 // light and dark. (Cancel is not driven from here: on this machine a copy or what-if of a shard a
 // spec can build in seconds ends before a click lands; main/router/admin-ops.test.ts cancels a
 // copy job and checks no file is left, the engine tests check no part is read after a cancel.)
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { test, expect, createShard, uniqueName, currentShardId, writeBatches } from './fixtures';
@@ -29,6 +30,16 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(rows.getByRole('row').filter({ hasText: 'k3' })).toContainText('+1');
     await expect(rows.getByRole('row').filter({ hasText: 'k1' })).toContainText('-1');
     await app.shot(`diff-${scheme}`);
+    // Exported as CSV, as shown.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const csv = await readFile((await (await download).path())!, 'utf8');
+    expect(csv.split('\n').sort()).toEqual(['"k1","a",-1', '"k3","c",1', 'key,val,diff']);
+    // Filtered: only rows whose key or value contains the text.
+    await page.getByLabel('Diff filter').fill('k3');
+    await page.getByRole('button', { name: 'Diff', exact: true }).click();
+    await expect(page.getByTestId('diff-summary')).toContainText('(0, 2]: 1 rows added (1), 0 removed (0)');
+    await expect(rows.getByRole('row').filter({ hasText: 'k1' })).toHaveCount(0);
 
     const slider = page.getByLabel('Candidate since');
     await slider.focus();
