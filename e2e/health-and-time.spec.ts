@@ -58,15 +58,19 @@ test('time: diff two times, move the what-if slider, copy the shard into a new s
   await slider.focus();
   await page.keyboard.press('End');
   await expect(page.getByTestId('whatif-since')).toHaveText('3');
+  await expect(page.getByTestId('whatif-result-since')).toHaveText('3');
   await expect(page.getByTestId('whatif-lost')).toContainText('Reads as of 0…2 would no longer be possible');
   await expect(page.getByTestId('whatif-batches')).toHaveText('1');
   await app.shot('time-whatif');
 
   const path = join(tmpdir(), `${uniqueName('e2e-copy')}.sqlite`);
-  await page.getByLabel('Copy to sandbox path').fill(path);
-  await page.getByRole('button', { name: 'Copy to sandbox' }).click();
-  await expect(page.getByTestId('copy-result')).toContainText('Copied 2 rows as of 2');
+  await page.getByRole('button', { name: 'Copy to sandbox…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Copy to sandbox' });
+  await dialog.getByLabel('Copy to sandbox path').fill(path);
+  await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
+  await expect(dialog.getByTestId('copy-result')).toContainText('Copied 2 rows as of 2');
   await app.shot('time-copy');
+  await dialog.getByRole('button', { name: 'Close' }).click();
   const opened = (await app.rawInvoke('locations.open', { kind: 'sandbox', path })) as { ok: boolean; value: { id: string } };
   expect(opened.ok).toBe(true);
   const listed = (await app.rawInvoke('shards.list', { location: opened.value.id })) as { ok: boolean; value: { id: string; name: string }[] };

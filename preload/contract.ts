@@ -2,7 +2,7 @@
 // schemas for their params + result types) and push events. Main validates every request against
 // these schemas; the renderer imports this file for types only. Plain JSON crosses, nothing else.
 import { z } from 'zod';
-import { adminRequestSchemas, type AdminResults } from './admin-contract.js';
+import { adminRequestSchemas, adminTopicSchemas, type AdminPushEvent, type AdminResults } from './admin-contract.js';
 import { importTopic, streamsRequestSchemas, type ImportPush, type StreamsResults } from './streams-contract.js';
 import { profileRequestSchemas, type ProfileResults } from './profiles-contract.js';
 
@@ -358,6 +358,7 @@ export const requestSchemas = {
     z.object({ topic: z.literal('live'), location, shard }).strict(),
     z.object({ topic: z.literal('compaction'), location, shard }).strict(),
     importTopic,
+    ...adminTopicSchemas,
   ]),
   'events.unsubscribe': z.object({ subId: id }).strict(),
   ...adminRequestSchemas,
@@ -412,6 +413,7 @@ export type PushEvent =
   | { topic: 'live'; points: LivePoint[]; recent: DataRow[]; frontier: Frontier }
   | { topic: 'compaction'; status: CompactionStatus }
   | ImportPush
+  | AdminPushEvent
   | { topic: 'error'; error: ContractError };
 
 /** What main sends on the event channel: a push for one subscription. */

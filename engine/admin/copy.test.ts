@@ -2,9 +2,9 @@
 // codecs, and the source's since, readers and data stay as they were. And a sandbox saved as a copy
 // opens with the same shards.
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { codecs, newShardId, PersistClient, saveSandboxCopy, SinceError } from '../index.js';
+import { codecs, copyShardToNewSandbox, newShardId, PersistClient, saveSandboxCopy, SinceError } from '../index.js';
 import { sortUpdates, strings, tempDir } from '../testing/util.js';
 
 let dir: { dir: string; cleanup: () => void };
@@ -92,9 +92,8 @@ describe('copy a shard home', () => {
     const ac = new AbortController();
     ac.abort();
     await expect(from.admin.copyShard(shard, dest, { signal: ac.signal })).rejects.toThrow();
-    // Nothing was appended by the cancelled copy, and its parts are gone.
-    const cancelled = await dest.inspectShard(shard);
-    expect(cancelled.batches).toEqual([]);
+    // A copy cancelled before it starts creates nothing in the destination.
+    expect(await dest.listShards()).toEqual([]);
     expect(await dest.admin.unreferencedBlobs()).toEqual([]);
 
     const other = newShardId();
@@ -179,5 +178,95 @@ describe('copy a shard home', () => {
     expect((await src.admin.copyShard(shard, dest)).rows).toBe(2);
     const r = await dest.openLeasedReader(shard, strings);
     expect(sortUpdates(await r.snapshotAndFetch([1]))).toEqual([['a', 'b', 1, 2], ['c', 'd', 1, 1]]);
+  });
+
+  /** 20 000 keys over 4 batches of many parts: a copy of it takes several chunks. */
+  async function bigSource(): Promise<{ src: PersistClient; shard: string; gets: () => number }> {
+    const src = await PersistClient.openSandbox(join(dir.dir, 'big.sqlite'), { inlineWritesMaxBytes: 0, blobTargetSizeBytes: 16 * 1024, compactionEnabled: false });
+    open.push(src);
+    const shard = newShardId();
+    const w = await src.openWriter(shard, { ...strings, diagnostics: { shardName: 'big', handlePurpose: 'loader' } });
+    for (let t = 0; t < 4; t++) {
+      const us: [string, string, number, number][] = [];
+      for (let i = 0; i < 5000; i++) us.push([`key-${t}-${String(i).padStart(5, '0')}`, `v${i}`, t, 1]);
+      await w.compareAndAppend(us, [t], [t + 1]);
+    }
+    await w.expire();
+    let n = 0;
+    const get = src.blob.get.bind(src.blob);
+    src.blob.get = (key: string) => (n++, get(key));
+    return { src, shard, gets: () => n };
+  }
+
+  it('copies into a new sandbox file that appears only when whole', async () => {
+    const { src, shard } = await bigSource();
+    const to = join(dir.dir, 'new-home.sqlite');
+    const res = await copyShardToNewSandbox(src, shard, to, (p) => PersistClient.openSandbox(p), {});
+    expect(res).toMatchObject({ shard, name: 'big', rows: 20_000, asOf: 3 });
+    const copy = await PersistClient.openSandbox(to);
+    open.push(copy);
+    expect(await copy.listShards()).toEqual([shard]);
+    expect((await copy.inspectShard(shard)).stats.updates).toBe(20_000);
+    await expect(copyShardToNewSandbox(src, shard, to, (p) => PersistClient.openSandbox(p))).rejects.toThrow(/already exists/);
+    expect(readdirSync(dir.dir).filter((f) => f.includes('.partial'))).toEqual([]);
+  });
+
+  it('a cancelled copy stops reading the source and leaves no file behind', async () => {
+    const { src, shard, gets } = await bigSource();
+    const before = await src.inspectShard(shard);
+    const to = join(dir.dir, 'cancelled.sqlite');
+    const ac = new AbortController();
+    let getsAtCancel = -1;
+    const copying = copyShardToNewSandbox(src, shard, to, (p) => PersistClient.openSandbox(p), {
+      signal: ac.signal,
+      onProgress: () => {
+        if (getsAtCancel < 0) {
+          getsAtCancel = gets();
+          ac.abort(new Error('cancelled by the user'));
+        }
+      },
+    });
+    await expect(copying).rejects.toThrow('cancelled by the user');
+    expect(getsAtCancel).toBeGreaterThan(0);
+    // No part was read after the cancel, and fewer than all of them were read at all.
+    expect(gets()).toBe(getsAtCancel);
+    expect(getsAtCancel).toBeLessThan(before.stats.parts);
+    expect(existsSync(to)).toBe(false);
+    expect(readdirSync(dir.dir).filter((f) => f.startsWith('cancelled'))).toEqual([]);
+    // The source is as it was: its reader for the copy is gone, the since did not move.
+    const after = await src.inspectShard(shard);
+    expect(after.since).toEqual(before.since);
+    expect(after.leasedReaders).toEqual([]);
+  });
+
+  it('saves a copy off the calling thread: the event loop turns meanwhile, and progress reaches the whole', async () => {
+    await bigSource();
+    let ticks = 0;
+    let spinning = true;
+    const spin = (): void => {
+      ticks++;
+      if (spinning) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const progress: { bytesDone: number; bytesTotal: number }[] = [];
+    const to = join(dir.dir, 'big-copy.sqlite');
+    const res = await saveSandboxCopy(join(dir.dir, 'big.sqlite'), to, { onProgress: (p) => progress.push(p) });
+    spinning = false;
+    expect(ticks).toBeGreaterThan(1);
+    expect(res.totalPages).toBeGreaterThan(0);
+    const last = progress.at(-1)!;
+    expect(last.bytesDone).toBe(last.bytesTotal);
+  });
+
+  it('a cancelled save leaves no file behind', async () => {
+    await bigSource();
+    const to = join(dir.dir, 'save-cancelled.sqlite');
+    const ac = new AbortController();
+    const saving = saveSandboxCopy(join(dir.dir, 'big.sqlite'), to, { signal: ac.signal });
+    // The worker is still starting (it loads SQLite) when this runs.
+    setImmediate(() => ac.abort(new Error('save cancelled by the user')));
+    await expect(saving).rejects.toThrow('save cancelled by the user');
+    expect(existsSync(to)).toBe(false);
+    expect(readdirSync(dir.dir).filter((f) => f.startsWith('save-cancelled'))).toEqual([]);
   });
 });

@@ -133,3 +133,23 @@ export async function shardDiff(client: PersistClient, shard: string, opts: Diff
 }
 
 const shown = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/**
+ * The time window of what was appended between two retained state versions: times in
+ * [upper at v1, upper at v2), i.e. the diff window (upper1 - 1, upper2 - 1].
+ */
+export async function versionWindow(client: PersistClient, shard: string, fromSeqno: number, toSeqno: number): Promise<{ from: number; to: number }> {
+  for (const [v, what] of [[fromSeqno, 'fromSeqno'], [toSeqno, 'toSeqno']] as const) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new InvalidUsageError('InvalidArgument', `${what} must be a state version (a positive integer), got ${JSON.stringify(v)}`);
+  }
+  if (!(fromSeqno < toSeqno)) throw new InvalidUsageError('InvalidArgument', `fromSeqno must be before toSeqno, got ${fromSeqno} and ${toSeqno}`);
+  const machine = await client.machine(shard);
+  await machine.refresh();
+  if (machine.current.seqno === 0) throw new InvalidUsageError('UnknownShard', `shard ${shard} does not exist in this location`);
+  const at = async (v: number) => (v === machine.current.seqno ? machine.current : machine.stateAt(v));
+  const [a, b] = [await at(fromSeqno), await at(toSeqno)];
+  if (a.upper.length === 0 || b.upper.length === 0) throw new InvalidUsageError('InvalidArgument', `version ${a.upper.length === 0 ? fromSeqno : toSeqno} of ${shard} is closed (upper []): diff by times instead`);
+  if (a.upper[0] === 0) throw new InvalidUsageError('InvalidArgument', `version ${fromSeqno} of ${shard} holds no time yet (upper [0]): pick a later version`);
+  if (a.upper[0] === b.upper[0]) throw new InvalidUsageError('InvalidArgument', `nothing was appended between versions ${fromSeqno} and ${toSeqno} (both have upper ${fmt(a.upper)})`);
+  return { from: a.upper[0] - 1, to: b.upper[0] - 1 };
+}

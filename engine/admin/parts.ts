@@ -124,3 +124,14 @@ export function checkTimeArg(v: unknown, what: string): number {
   }
   return v;
 }
+
+/** The error a cancelled tool stops with: the caller's reason, or "<what> cancelled". */
+export function cancelledError(signal: AbortSignal, what: string): Error {
+  const r: unknown = signal.reason;
+  return r instanceof Error && r.name !== 'AbortError' ? r : new Error(`${what} cancelled`);
+}
+
+/** Throws cancelledError when the signal is aborted. */
+export function checkCancelled(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw cancelledError(signal, what);
+}

@@ -80,4 +80,43 @@ describe('since what-if', () => {
     expect(s.leasedReaders).toEqual([]);
     expect(s.batches).toHaveLength(30);
   });
+
+  it('a cancel stops the merge: no part is read after it, nothing is cached, and the reader goes', async () => {
+    await open({ inlineWritesMaxBytes: 0, blobTargetSizeBytes: 16 * 1024 });
+    // 30 times of 1000 keys each, keys sorted by time: the merge's first chunks read the first
+    // batches only, and it takes several chunks.
+    const shard = newShardId();
+    const w = await client.openWriter(shard, strings);
+    for (let t = 0; t < 30; t++) {
+      const us: [string, string, number, number][] = [];
+      for (let i = 0; i < 1000; i++) us.push([`key-${String(t).padStart(2, '0')}-${String(i).padStart(4, '0')}`, 'v', t, 1]);
+      await w.compareAndAppend(us, [t], [t + 1]);
+    }
+    await w.expire();
+    let gets = 0;
+    const get = client.blob.get.bind(client.blob);
+    client.blob.get = (key: string) => (gets++, get(key));
+    const ac = new AbortController();
+    let getsAtCancel = -1;
+    let total = 0;
+    const asking = client.admin.sinceWhatIf(shard, 25, {
+      signal: ac.signal,
+      onProgress: (p) => {
+        total = p.partsTotal;
+        if (p.partsDone > 0 && getsAtCancel < 0) {
+          getsAtCancel = gets;
+          ac.abort(new Error('cancelled by the user'));
+        }
+      },
+    });
+    await expect(asking).rejects.toThrow('cancelled by the user');
+    expect(getsAtCancel).toBeGreaterThan(0);
+    expect(gets).toBe(getsAtCancel);
+    expect(getsAtCancel).toBeLessThan(total);
+    expect((await client.inspectShard(shard)).leasedReaders).toEqual([]);
+    // Asked again, the answer is computed (a cancelled run left nothing in the cache) and whole.
+    const again = await client.admin.sinceWhatIf(shard, 25);
+    expect(again.cached).toBe(false);
+    expect(again.after.rows).toBe(30_000);
+  });
 });

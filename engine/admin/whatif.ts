@@ -15,7 +15,7 @@ import { retryExternal } from '../location/retry.js';
 import { CorruptDataError } from '../errors.js';
 import type { PersistClient } from '../client.js';
 import type { ShardState } from '../state/types.js';
-import { checkTimeArg, withRawReader, type ProgressCounter } from './parts.js';
+import { cancelledError, checkCancelled, checkTimeArg, withRawReader, type ProgressCounter } from './parts.js';
 
 export interface WhatIf {
   shard: string;
@@ -60,6 +60,7 @@ export async function sinceWhatIf(
   if (lo === null || s < lo || s > hi) {
     throw new InvalidUsageError('InvalidSince', `a candidate since for ${now.shardId} must lie in [since, upper] = [${fmt(now.since)}, ${fmt(now.upper)}], got ${s}`);
   }
+  checkCancelled(opts.signal, 'what-if');
   const cache = cacheOf(client);
   let heavy = cache.get(cacheKey(now, s));
   const cached = heavy !== undefined;
@@ -127,11 +128,14 @@ async function compute(
       opts.onProgress?.({ ...counter });
       const inlineMax = client.config.inlineWritesMaxBytes;
       for (const req of reqs) {
+        checkCancelled(opts.signal, 'what-if');
         const job = jobFor(state, req, client.config.blobTargetSizeBytes);
         if (!job) continue;
         const before = counter.partsDone;
         const res = await runMergeJob(job, {
+          // A cancel stops the reads too: no part is fetched after it.
           fetch: async (p) => {
+            checkCancelled(opts.signal, 'what-if');
             const bytes = await retryExternal(() => client.blob.get(p.key), `get ${p.key}`);
             if (!bytes) throw new CorruptDataError(p.key, 'part is referenced by state but missing from blob');
             return bytes;
@@ -147,8 +151,9 @@ async function compute(
             counter.partsDone = before + p.partsIn;
             opts.onProgress?.({ ...counter });
           },
-          cancelled: () => (opts.signal?.aborted ? new Error('what-if cancelled') : null),
+          cancelled: () => (opts.signal?.aborted ? cancelledError(opts.signal, 'what-if') : null),
         });
+        checkCancelled(opts.signal, 'what-if');
         after.batches++;
         after.rows += res.len;
         after.parts += res.parts.length;

@@ -1,8 +1,9 @@
 // The router's operator tools on the real engine: health findings and their confirmed actions,
 // diff over time, since what-if, copy a shard into a new sandbox and open it; bad requests.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DiffInfo, LocationHealthInfo, WhatIfInfo, CopyInfo } from '../../preload/admin-contract.js';
+import type { DiffInfo, LocationHealthInfo, WhatIfInfo, CopyInfo, JobInfo } from '../../preload/admin-contract.js';
 import type { LocationInfo, Result, ShardSummary } from '../../preload/contract.js';
 import { RuntimeHost } from '../host/runtime-host.js';
 import { Router, type Session } from './router.js';
@@ -76,6 +77,13 @@ describe('operator tools over the router', () => {
     const w = await ok<WhatIfInfo>(invoke('shard.whatIf', { location, shard: id, since: 6 }));
     expect(w).toMatchObject({ since: 6, lostAsOf: { from: 0, to: 6 }, current: { since: 0, upper: 9, batches: 9 }, after: { batches: 1, rows: 9 } });
     expect((await ok<WhatIfInfo>(invoke('shard.whatIf', { location, shard: id, since: 6 }))).cached).toBe(true);
+    // Between two state versions: what the appends in between wrote. Version 1 creates the shard
+    // (upper 0); each write is one version, so version 4 has upper 3 and version 7 has upper 6.
+    const dv = await ok<DiffInfo>(invoke('shard.diffVersions', { location, shard: id, fromSeqno: 4, toSeqno: 7 }));
+    expect([dv.from, dv.to]).toEqual([2, 5]);
+    expect(dv.rows).toEqual(d.rows);
+    expect(await invoke('shard.diffVersions', { location, shard: id, fromSeqno: 1, toSeqno: 3 })).toMatchObject({ ok: false, error: { message: expect.stringContaining('holds no time yet') } });
+    expect(await invoke('shard.diffVersions', { location, shard: id, fromSeqno: 5, toSeqno: 5 })).toMatchObject({ ok: false, error: { message: expect.stringContaining('must be before') } });
     for (const [m, p] of [
       ['shard.diff', { location, shard: id, from: 5, to: 5 }],
       ['shard.diff', { location, shard: id, from: -1, to: 5 }],
@@ -108,5 +116,62 @@ describe('operator tools over the router', () => {
     expect(await invoke('sandbox.saveCopy', { location: opened.id, path: shared })).toMatchObject({ ok: false, error: { code: 'BadRequest' } });
     const copy = await ok<LocationInfo>(invoke('locations.open', { kind: 'sandbox', path: shared }));
     expect((await ok<ShardSummary[]>(invoke('shards.list', { location: copy.id }))).map((s) => s.id)).toEqual([id]);
+  });
+
+  /** Subscribes to a job's pushes; resolves with every job state pushed once it has ended. */
+  async function pushesUntilEnd(jobId: string, loc = location): Promise<JobInfo[]> {
+    const seen: JobInfo[] = [];
+    let end: (v: JobInfo[]) => void = () => undefined;
+    const ended = new Promise<JobInfo[]>((r) => (end = r));
+    const watcher: Session = {
+      send: (e) => {
+        if (e.event.topic !== 'job') return;
+        seen.push(e.event.job);
+        if (e.event.job.state !== 'running') end(seen);
+      },
+    };
+    await ok(router.invoke(watcher, 'events.subscribe', { topic: 'job', location: loc, jobId }));
+    return ended;
+  }
+
+  it('a what-if job pushes its progress and ends with the answer shard.whatIf gives', async () => {
+    const id = await shard(9);
+    const job = await ok<JobInfo>(invoke('job.start', { kind: 'what-if', location, shard: id, since: 6 }));
+    expect(job).toMatchObject({ kind: 'what-if', state: 'running' });
+    const pushes = await pushesUntilEnd(job.id);
+    const last = pushes.at(-1)!;
+    expect(last.state).toBe('done');
+    expect(last.progress).toMatchObject({ unit: 'parts' });
+    expect(last.result).toMatchObject({ since: 6, lostAsOf: { from: 0, to: 6 }, after: { batches: 1, rows: 9 }, cached: false });
+    // The answer is cached: asked again (by a job or directly) it is not recomputed.
+    expect((await ok<WhatIfInfo>(invoke('shard.whatIf', { location, shard: id, since: 6 }))).cached).toBe(true);
+    expect(await ok<JobInfo>(invoke('job.status', { location, jobId: job.id }))).toMatchObject({ state: 'done' });
+    expect(await invoke('job.status', { location: 'nowhere', jobId: job.id })).toMatchObject({ ok: false });
+    expect(await invoke('job.start', { kind: 'what-if', location, shard: id, since: 99 })).toMatchObject({ ok: true });
+  });
+
+  it('a copy job cancelled at once ends cancelled and leaves no file; a whole one opens', async () => {
+    const s = await ok<ShardSummary>(invoke('shard.create', { location, name: 'big', keyCodec: 'string', valCodec: 'string' }));
+    for (let b = 0; b < 3; b++) {
+      const updates = Array.from({ length: 10_000 }, (_, i) => ({ key: `k${b}-${i}`, val: 'v'.repeat(20), time: b, diff: 1 }));
+      await ok(invoke('shard.write', { location, shard: s.id, updates, upper: b + 1 }));
+    }
+    const path = join(dir.dir, 'cancelled.sqlite');
+    const job = await ok<JobInfo>(invoke('job.start', { kind: 'copy', location, shard: s.id, path }));
+    const ending = pushesUntilEnd(job.id);
+    expect(await ok<JobInfo>(invoke('job.cancel', { location, jobId: job.id }))).toMatchObject({ cancelRequested: true });
+    expect((await ending).at(-1)).toMatchObject({ state: 'cancelled', error: null, result: null });
+    expect(existsSync(path)).toBe(false);
+    expect(readdirSync(dir.dir).filter((f) => f.startsWith('cancelled'))).toEqual([]);
+
+    const whole = join(dir.dir, 'whole.sqlite');
+    const done = (await pushesUntilEnd((await ok<JobInfo>(invoke('job.start', { kind: 'copy', location, shard: s.id, path: whole }))).id)).at(-1)!;
+    expect(done).toMatchObject({ state: 'done', result: { shard: s.id, rows: 30_000, asOf: 2, path: whole }, progress: { done: 30_000, unit: 'rows' } });
+    const opened = await ok<LocationInfo>(invoke('locations.open', { kind: 'sandbox', path: whole }));
+    // And that sandbox saved as a copy, by a job too.
+    const shared = join(dir.dir, 'shared.sqlite');
+    const saved = (await pushesUntilEnd((await ok<JobInfo>(invoke('job.start', { kind: 'save-copy', location: opened.id, path: shared }))).id, opened.id)).at(-1)!;
+    expect(saved).toMatchObject({ state: 'done', result: { path: shared }, progress: { unit: 'bytes' } });
+    expect(await invoke('job.start', { kind: 'save-copy', location, path: join(dir.dir, 'x.sqlite') })).toMatchObject({ ok: false, error: { code: 'Unsupported' } });
   });
 });

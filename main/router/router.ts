@@ -14,7 +14,8 @@ import {
 import { redactSecrets } from '../../engine/index.js';
 import type { Host } from '../host/types.js';
 import { AppError, toContractError } from './errors.js';
-import { adminHandlers } from './admin-ops.js';
+import { adminHandlers, jobInfo } from './admin-ops.js';
+import { Jobs } from '../host/jobs.js';
 import { streamsHandlers, watchImport } from './streams-ops.js';
 import { profileHandlers } from './profiles-ops.js';
 
@@ -41,6 +42,7 @@ export interface RouterLimits {
 export class Router {
   private readonly subs = new Map<string, { session: Session; stop: () => void }>();
   private readonly handlers: Handlers;
+  private readonly jobs = new Jobs();
 
   private readonly limits: RouterLimits;
   private readonly log: (msg: string, e?: unknown) => void;
@@ -89,6 +91,7 @@ export class Router {
   closeAll(): void {
     for (const s of this.subs.values()) s.stop();
     this.subs.clear();
+    this.jobs.close();
   }
 
   get subscriptionCount(): number {
@@ -131,6 +134,8 @@ export class Router {
         entry.stop = loc.watchCompaction(p.shard, (status) => this.push(session, subId, { topic: 'compaction', status }));
       } else if (p.topic === 'import') {
         entry.stop = watchImport(this.host, p.location, p.job, (job) => this.push(session, subId, { topic: 'import', job }));
+      } else if (p.topic === 'job') {
+        entry.stop = this.jobs.watch(p.location, p.jobId, (job) => this.push(session, subId, { topic: 'job', job: jobInfo(job) }));
       } else {
         entry.stop = await loc.listen(p.shard, (b) => this.push(session, subId, { topic: 'live', ...b }), onError);
         if (!this.subs.has(subId)) entry.stop(); // unsubscribed while starting
@@ -145,7 +150,7 @@ export class Router {
   private makeHandlers(): Handlers {
     const h = this.host;
     return {
-      ...adminHandlers(h),
+      ...adminHandlers(h, this.jobs),
       ...streamsHandlers(h),
       ...profileHandlers(h),
       'app.info': () => h.info(),

@@ -1,6 +1,7 @@
 // Operator-tool queries: health (re-read when a shard changes: the shard list's pushes invalidate
-// it), diff over time, since what-if, and the actions health findings offer.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+// it), diff over time, and the actions health findings offer. (The what-if and copies are jobs:
+// views/health/jobs.tsx.)
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { HealthActionInfo } from '../../../preload/admin-contract';
 import { call } from '../api/client';
 import { qk } from './keys';
@@ -31,14 +32,3 @@ export const useDiff = (loc: string, shard: string, p: { from: number; to: numbe
     enabled: p !== null,
     staleTime: Infinity,
   });
-
-export const useWhatIf = (loc: string, shard: string, since: number | null) =>
-  useQuery({
-    queryKey: [...qk.shard(loc, shard), 'what-if', since] as const,
-    queryFn: () => call('shard.whatIf', { location: loc, shard, since: since! }),
-    enabled: since !== null,
-    placeholderData: keepPreviousData,
-  });
-
-export const useCopyToSandbox = (loc: string, shard: string) =>
-  useMutation({ mutationFn: (p: { path: string; asOf?: number }) => call('shard.copyToSandbox', { location: loc, shard, ...p }) });

@@ -1,13 +1,13 @@
-// "Save a copy of this sandbox": one file to share, written by SQLite's online backup while the
-// sandbox stays in use.
-import { useMutation } from '@tanstack/react-query';
+// "Save a copy of this sandbox": one file to share, one consistent snapshot written on a worker
+// thread while the sandbox stays in use, with progress and Cancel.
 import { useState } from 'react';
-import { call } from '../../api/client';
-import { ErrorState } from '../../components/ErrorState';
+import { JobProgress, useJob } from './jobs';
 
 export function SaveSandboxCopy({ loc }: { loc: string }) {
   const [path, setPath] = useState('');
-  const save = useMutation({ mutationFn: (p: string) => call('sandbox.saveCopy', { location: loc, path: p }) });
+  const save = useJob<'save-copy'>(loc);
+  const running = save.job?.state === 'running';
+  const done = save.job?.state === 'done' ? save.job.result : null;
   return (
     <section className="section" aria-labelledby="save-copy-heading">
       <h2 id="save-copy-heading">Save a copy of this sandbox</h2>
@@ -15,14 +15,14 @@ export function SaveSandboxCopy({ loc }: { loc: string }) {
         className="row"
         onSubmit={(e) => {
           e.preventDefault();
-          save.mutate(path);
+          void save.start({ kind: 'save-copy', location: loc, path });
         }}
       >
-        <label>New file <input value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/shared.sqlite" aria-label="Sandbox copy path" /></label>
-        <button type="submit" disabled={!path || save.isPending}>Save a copy</button>
+        <label>New file <input value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/shared.sqlite" aria-label="Sandbox copy path" disabled={running} /></label>
+        <button type="submit" disabled={!path || running}>Save a copy</button>
       </form>
-      {save.error && <ErrorState error={save.error} title="The sandbox was not saved" />}
-      {save.data && <p role="status" data-testid="save-copy-result">Saved ({save.data.pages} pages). Open it from Locations, or share the file.</p>}
+      <JobProgress job={save.job} error={save.error} onCancel={save.cancel} />
+      {done && <p role="status" data-testid="save-copy-result">Saved {done.path} ({done.pages} pages). Open it from Locations, or share the file.</p>}
     </section>
   );
 }

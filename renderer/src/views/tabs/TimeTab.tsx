@@ -1,10 +1,16 @@
 // Time: what changed between two times (diff over (from, to]), what a since would cost (the
-// what-if slider over [since, upper]), and "Copy to sandbox" of this shard at an as_of.
+// what-if slider over [since, upper], computed as a job with progress and Cancel), and "Copy to
+// sandbox" of this shard at an as_of (a job too, in a dialog).
 import { useEffect, useState } from 'react';
 import type { ShardDetail } from '../../../../preload/contract';
 import { Empty, ErrorState, Loading } from '../../components/ErrorState';
 import { fmtBytes, fmtCount } from '../../format';
-import { useCopyToSandbox, useDiff, useWhatIf } from '../../queries/admin-tools';
+import { useDiff } from '../../queries/admin-tools';
+import { useOpenLocation } from '../../queries/locations';
+import { Dialog } from '../../components/Dialog';
+import { formatRoute } from '../../route';
+import { JobProgress, useJob } from '../health/jobs';
+import type { WhatIfInfo } from '../../../../preload/admin-contract';
 
 const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -90,14 +96,24 @@ function WhatIfPanel({ loc, detail }: { loc: string; detail: ShardDetail }) {
   const hi = upper ?? since;
   const [value, setValue] = useState<number | null>(lo);
   const [settled, setSettled] = useState<number | null>(lo);
+  const w = useJob<'what-if'>(loc);
+  // The last answer stays on screen while the next one is computed.
+  const [shown, setShown] = useState<WhatIfInfo | null>(null);
   // The slider asks once it rests: a drag is not a hundred merges.
   useEffect(() => {
     const t = setTimeout(() => setSettled(value), 250);
     return () => clearTimeout(t);
   }, [value]);
-  const w = useWhatIf(loc, id, lo === null ? null : settled);
+  const { start } = w;
+  useEffect(() => {
+    if (settled !== null) void start({ kind: 'what-if', location: loc, shard: id, since: settled });
+  }, [settled, loc, id, start]);
+  useEffect(() => {
+    if (w.job?.state === 'done' && w.job.result) setShown(w.job.result);
+  }, [w.job]);
   if (lo === null || hi === null) return null;
-  const r = w.data;
+  const r = shown;
+  const running = w.job?.state === 'running';
   return (
     <section className="section" aria-labelledby="whatif-heading">
       <h2 id="whatif-heading">Since what-if</h2>
@@ -105,16 +121,24 @@ function WhatIfPanel({ loc, detail }: { loc: string; detail: ShardDetail }) {
         Since <input type="range" min={lo} max={hi} value={value ?? lo} onChange={(e) => setValue(Number(e.target.value))} aria-label="Candidate since" />
         <output data-testid="whatif-since">{value}</output>
       </label>
-      {w.error ? (
-        <ErrorState error={w.error} title="Could not compute the what-if" />
-      ) : !r ? (
-        <Loading label="Merging the parts…" />
+      <JobProgress job={w.job} error={w.error} onCancel={w.cancel} />
+      {w.job?.state === 'cancelled' && settled !== null && (
+        <button type="button" onClick={() => void start({ kind: 'what-if', location: loc, shard: id, since: settled })}>
+          Compute again
+        </button>
+      )}
+      {!r ? (
+        running ? null : !w.job && !w.error ? <Loading label="Merging the parts…" /> : null
       ) : (
-        <div aria-busy={w.isFetching}>
+        <div aria-busy={running} data-testid="whatif-result">
+          <p className="muted">
+            For a since at <strong data-testid="whatif-result-since">{r.since}</strong>
+            {r.cached ? ' (from the cache: these parts were merged for this since before)' : ''}:
+          </p>
           <dl className="stats">
             <div><dt>Batches</dt><dd>{r.current.batches} → <span data-testid="whatif-batches">{r.after.batches}</span></dd></div>
             <div><dt>Updates</dt><dd>{fmtCount(r.current.rows)} → <span data-testid="whatif-rows">{fmtCount(r.after.rows)}</span></dd></div>
-            <div><dt>Bytes</dt><dd>{fmtBytes(r.current.bytes)} → {fmtBytes(r.after.bytes)}</dd></div>
+            <div><dt>Bytes</dt><dd>{fmtBytes(r.current.bytes)} → <span data-testid="whatif-bytes">{fmtBytes(r.after.bytes)}</span></dd></div>
           </dl>
           <p data-testid="whatif-lost">
             {r.lostAsOf ? `Reads as of ${r.lostAsOf.from}…${r.lostAsOf.to - 1} would no longer be possible.` : 'No read would be lost.'}
@@ -129,28 +153,80 @@ function WhatIfPanel({ loc, detail }: { loc: string; detail: ShardDetail }) {
 }
 
 function CopyPanel({ loc, detail }: { loc: string; detail: ShardDetail }) {
-  const copy = useCopyToSandbox(loc, detail.summary.id);
-  const [path, setPath] = useState('');
+  const [open, setOpen] = useState(false);
   return (
     <section className="section" aria-labelledby="copy-heading">
       <h2 id="copy-heading">Copy to sandbox</h2>
+      <p className="muted">Copies the shard consolidated at an as_of, with its codecs and name, into a new local sandbox file. This location is only read: its since does not move.</p>
+      <button type="button" onClick={() => setOpen(true)}>Copy to sandbox…</button>
+      <CopyDialog loc={loc} detail={detail} open={open} onClose={() => setOpen(false)} />
+    </section>
+  );
+}
+
+function CopyDialog({ loc, detail, open, onClose }: { loc: string; detail: ShardDetail; open: boolean; onClose: () => void }) {
+  const { since, upper, id } = detail.summary;
+  const latest = upper === null ? since : upper - 1;
+  const copy = useJob<'copy'>(loc);
+  const openLocation = useOpenLocation();
+  const [path, setPath] = useState('');
+  const [asOf, setAsOf] = useState('');
+  const running = copy.job?.state === 'running';
+  const done = copy.job?.state === 'done' ? copy.job.result : null;
+  const close = () => {
+    // Closing the dialog does not stop a running copy: Cancel does.
+    if (!running) copy.reset();
+    onClose();
+  };
+  return (
+    <Dialog title="Copy to sandbox" open={open} onClose={close}>
       <form
-        className="row"
+        className="form"
         onSubmit={(e) => {
           e.preventDefault();
-          copy.mutate({ path });
+          void copy.start({ kind: 'copy', location: loc, shard: id, path, asOf: asOf === '' ? undefined : Number(asOf) });
         }}
       >
-        <label>New sandbox file <input value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/copy.sqlite" aria-label="Copy to sandbox path" /></label>
-        <button type="submit" disabled={!path || copy.isPending}>Copy to sandbox</button>
+        <label>
+          <span>New sandbox file</span>
+          <input value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/copy.sqlite" aria-label="Copy to sandbox path" disabled={running} />
+        </label>
+        <label>
+          <span>As of (readable: {since ?? '–'} … {latest ?? '–'}; empty: {latest ?? 'the latest'})</span>
+          <input type="number" min={since ?? 0} max={latest ?? undefined} value={asOf} onChange={(e) => setAsOf(e.target.value)} aria-label="Copy as of" disabled={running} />
+        </label>
+        <JobProgress job={copy.job} error={copy.error} onCancel={copy.cancel} />
+        {done && (
+          <p role="status" data-testid="copy-result">
+            Copied {fmtCount(done.rows)} rows as of {done.asOf} into <code>{done.path}</code>.
+          </p>
+        )}
+        {openLocation.error && <ErrorState error={openLocation.error} title="The copy could not be opened" />}
+        <div className="dialog-actions">
+          <button type="button" onClick={close}>Close</button>
+          {done ? (
+            <button
+              type="button"
+              disabled={openLocation.isPending}
+              onClick={() =>
+                openLocation.mutate(
+                  { kind: 'sandbox', path: done.path },
+                  {
+                    onSuccess: (l) => {
+                      close();
+                      window.location.hash = formatRoute({ loc: l.id, shard: done.shard, tab: 'overview' });
+                    },
+                  },
+                )
+              }
+            >
+              Open the copy
+            </button>
+          ) : (
+            <button type="submit" disabled={!path || running}>Copy</button>
+          )}
+        </div>
       </form>
-      <p className="muted">Copies the shard consolidated at its latest readable time, with its codecs and name. This location is only read: its since does not move.</p>
-      {copy.error && <ErrorState error={copy.error} title="The copy failed" />}
-      {copy.data && (
-        <p role="status" data-testid="copy-result">
-          Copied {fmtCount(copy.data.rows)} rows as of {copy.data.asOf}. Open the file from Locations.
-        </p>
-      )}
-    </section>
+    </Dialog>
   );
 }
