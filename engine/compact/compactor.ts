@@ -5,12 +5,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { deleteParts, partKey } from '../batch.js';
-import { CorruptDataError, errorFromWire, errorToWire } from '../errors.js';
+import { errorFromWire, errorToWire } from '../errors.js';
 import type { Blob } from '../location/types.js';
-import { retryExternal } from '../location/retry.js';
 import type { Machine } from '../machine.js';
-import { encodePart } from '../part/encode.js';
-import { inlineFromColumns, inlineSize } from '../fetch.js';
+import { fetchPartBytes } from '../fetch.js';
+import { putEncodedPart, writePart } from '../part/writer.js';
 import { batchTimeBounds } from '../read.js';
 import * as t from '../state/transitions.js';
 import type { PartRef, ShardState } from '../state/types.js';
@@ -69,6 +68,8 @@ function workerSpec(): { url: URL; execArgv: string[] } | null {
 }
 
 const INLINE_MERGE_MAX_BYTES = 1 << 20;
+/** Compactions one background run does back to back before it lets the next write start another. */
+const MAX_ROUNDS_PER_RUN = 64;
 
 export class Compactor {
   private readonly running = new Map<string, Promise<void>>();
@@ -83,7 +84,7 @@ export class Compactor {
     const p = (async () => {
       let r: CompactionRequest | null = req;
       // Keep going while the spine has work: a merge can make the next level's pair.
-      for (let i = 0; r && i < 64; i++) {
+      for (let i = 0; r && i < MAX_ROUNDS_PER_RUN; i++) {
         await this.compact(machine, r);
         r = nextCompaction(machine.current);
       }
@@ -146,16 +147,8 @@ export class Compactor {
     return partKey(shardId, this.deps.config.now());
   }
 
-  /** Writes a part encoded for key (see mintKey). */
-  private async writePart(key: string, bytes: Uint8Array, len: number): Promise<PartRef> {
-    await retryExternal(() => this.deps.blob.set(key, bytes), `write part ${key}`);
-    return { key, encodedSizeBytes: bytes.length, len };
-  }
-
-  private async fetchIo(part: PartRef): Promise<Uint8Array> {
-    const bytes = await retryExternal(() => this.deps.blob.get(part.key), `get ${part.key}`);
-    if (!bytes) throw new CorruptDataError(part.key, 'part is referenced by state but missing from blob');
-    return bytes;
+  private fetchIo(part: PartRef): Promise<Uint8Array> {
+    return fetchPartBytes(this.deps.blob, part);
   }
 
   private run(
@@ -171,14 +164,9 @@ export class Compactor {
     if (!spec) {
       return runMergeJob(job, {
         fetch: (p) => this.fetchIo(p),
-        write: async (cols) => {
-          // A tiny merge result stays inline in state like a tiny append: no blob to write or delete.
-          const inline = inlineFromColumns(cols);
-          const size = inlineSize(inline);
-          if (size <= this.deps.config.inlineWritesMaxBytes) return { key: `inline:${cols.len}`, encodedSizeBytes: size, len: cols.len, inline };
-          const key = this.mintKey(shardId);
-          return this.writePart(key, encodePart(cols, key), cols.len);
-        },
+        // A tiny merge result stays inline in state like a tiny append: no blob to write or delete.
+        write: (cols) =>
+          writePart({ blob: this.deps.blob, mintKey: () => this.mintKey(shardId) }, cols, this.deps.config.inlineWritesMaxBytes),
         progress,
         cancelled: () => (signal?.aborted ? new Error('compaction cancelled') : null),
       });
@@ -212,7 +200,7 @@ export class Compactor {
               failed(m.id)(new Error(`compaction worker asked to write ${m.key}, which was not minted for it`));
               break;
             }
-            this.writePart(m.key, m.bytes, m.len).then((ref) => {
+            putEncodedPart(this.deps.blob, m.key, m.bytes, m.len).then((ref) => {
               written.push(ref);
               send({ type: 'written', id: m.id, ref });
             }, failed(m.id));
