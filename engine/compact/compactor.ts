@@ -73,6 +73,10 @@ const MAX_ROUNDS_PER_RUN = 64;
 
 export class Compactor {
   private readonly running = new Map<string, Promise<void>>();
+  private readonly workers = new Set<Worker>();
+  private idleWorker: Worker | null = null;
+  private nextJobId = 1;
+  private closed = false;
 
   constructor(private readonly deps: CompactorDeps) {}
 
@@ -172,18 +176,28 @@ export class Compactor {
       });
     }
     return new Promise<JobResult>((resolve, reject) => {
-      const worker = new Worker(spec.url, { execArgv: spec.execArgv });
+      const { blob } = this.deps;
+      const worker = this.takeWorker(spec);
+      const jobId = this.nextJobId++;
       const written: PartRef[] = [];
       const minted = new Set<string>();
-      const fail = (e: Error): void => {
-        void worker.terminate();
-        void deleteParts(this.deps.blob, [written]).finally(() => reject(e));
+      const onAbort = (): void => worker.postMessage({ type: 'cancel', jobId } satisfies ToWorker);
+      const detach = (): void => {
+        worker.off('message', onMessage);
+        worker.off('error', fail);
+        worker.off('exit', onExit);
+        signal?.removeEventListener('abort', onAbort);
       };
-      signal?.addEventListener('abort', () => worker.postMessage({ type: 'cancel' } satisfies ToWorker), { once: true });
-      worker.on('error', fail);
+      // After a failure the worker may be mid-request: it is not reused.
+      const fail = (e: Error): void => {
+        detach();
+        this.discardWorker(worker);
+        void deleteParts(blob, [written]).finally(() => reject(e));
+      };
+      const onExit = (code: number): void => fail(new Error(`compaction worker exited (code ${code}) during a job`));
       const send = (msg: ToWorker): void => worker.postMessage(msg);
       const failed = (id: number) => (e: unknown) => send({ type: 'failed', id, error: errorToWire(e) });
-      worker.on('message', (m: FromWorker) => {
+      const onMessage = (m: FromWorker): void => {
         switch (m.type) {
           case 'fetch':
             this.fetchIo(m.part).then((bytes) => send({ type: 'part', id: m.id, bytes }), failed(m.id));
@@ -200,7 +214,7 @@ export class Compactor {
               failed(m.id)(new Error(`compaction worker asked to write ${m.key}, which was not minted for it`));
               break;
             }
-            putEncodedPart(this.deps.blob, m.key, m.bytes, m.len).then((ref) => {
+            putEncodedPart(blob, m.key, m.bytes, m.len).then((ref) => {
               written.push(ref);
               send({ type: 'written', id: m.id, ref });
             }, failed(m.id));
@@ -209,15 +223,60 @@ export class Compactor {
             progress?.({ rowsIn: m.rowsIn, rowsOut: m.rowsOut, partsIn: m.partsIn, partsTotal: m.partsTotal });
             break;
           case 'done':
-            void worker.terminate();
+            detach();
+            this.releaseWorker(worker);
             resolve(m.result);
             break;
           case 'error':
             fail(errorFromWire(m.error));
             break;
         }
-      });
-      send({ type: 'job', job });
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      worker.on('error', fail);
+      worker.on('exit', onExit);
+      worker.on('message', onMessage);
+      send({ type: 'job', jobId, job });
     });
+  }
+
+  /**
+   * A warm worker if one is idle, else a new one. Starting a worker (loading the engine's code in
+   * a fresh isolate) costs more than many merges, so one is kept between jobs.
+   */
+  private takeWorker(spec: { url: URL; execArgv: string[] }): Worker {
+    const idle = this.idleWorker;
+    this.idleWorker = null;
+    if (idle) {
+      idle.ref();
+      return idle;
+    }
+    const w = new Worker(spec.url, { execArgv: spec.execArgv });
+    this.workers.add(w);
+    // An idle worker that dies is simply dropped; a busy one's job sees it through its own listeners.
+    w.on('error', () => this.discardWorker(w));
+    w.once('exit', () => this.discardWorker(w));
+    return w;
+  }
+
+  /** Keeps one worker warm for the next job, unref'd so an idle worker never keeps a process alive. */
+  private releaseWorker(w: Worker): void {
+    if (this.closed || this.idleWorker) {
+      this.discardWorker(w);
+      return;
+    }
+    w.unref();
+    this.idleWorker = w;
+  }
+
+  private discardWorker(w: Worker): void {
+    if (this.idleWorker === w) this.idleWorker = null;
+    if (this.workers.delete(w)) void w.terminate();
+  }
+
+  /** Ends the warm workers (the client is closing); a job still running keeps its worker until it ends. */
+  close(): void {
+    this.closed = true;
+    if (this.idleWorker) this.discardWorker(this.idleWorker);
   }
 }
