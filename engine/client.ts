@@ -235,7 +235,6 @@ export class PersistClient {
   private async closeNow(): Promise<void> {
     // From here on handles answer ClientClosedError, also the waits woken by their own expiry.
     for (const id of this.machines.keys()) await this.compactor.idle(id).catch(() => undefined);
-    this.compactor.close();
     await this.gc.idle();
     const handles = [...this.handles];
     await Promise.allSettled(handles.map((h) => h.expire()));

@@ -1,9 +1,6 @@
 // Runs compactions for the writers of one client: picks requests from the spine, merges in a
-// worker thread, and applies the result by a CAS that replaces exactly its inputs. If the spine
+// worker thread (a warm one from the process's pool, see worker-pool.ts), and applies the result by a CAS that replaces exactly its inputs. If the spine
 // changed meanwhile the result is discarded and its parts deleted: never applied wrongly.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { deleteParts, partKey } from '../batch.js';
 import { errorFromWire, errorToWire } from '../errors.js';
 import type { Blob } from '../location/types.js';
@@ -17,6 +14,7 @@ import type { PersistConfig } from '../config.js';
 import { runMergeJob, type JobResult, type MergeJob } from './merge-job.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { nextCompaction, type CompactionRequest } from './spine.js';
+import { compactionWorkers, workerSpec } from './worker-pool.js';
 
 export interface CompactionProgress {
   shardId: string;
@@ -58,25 +56,12 @@ export function jobFor(state: ShardState, req: CompactionRequest, targetBytes: n
   };
 }
 
-/** Where the worker's code is: beside this file as .js when bundled/compiled, else the .ts source run through tsx. */
-function workerSpec(): { url: URL; execArgv: string[] } | null {
-  const js = new URL('./worker.js', import.meta.url);
-  if (js.protocol === 'file:' && existsSync(fileURLToPath(js))) return { url: js, execArgv: [] };
-  const boot = new URL('./worker-boot.mjs', import.meta.url);
-  if (boot.protocol === 'file:' && existsSync(fileURLToPath(boot))) return { url: boot, execArgv: [] };
-  return null;
-}
-
 const INLINE_MERGE_MAX_BYTES = 1 << 20;
 /** Compactions one background run does back to back before it lets the next write start another. */
 const MAX_ROUNDS_PER_RUN = 64;
 
 export class Compactor {
   private readonly running = new Map<string, Promise<void>>();
-  private readonly workers = new Set<Worker>();
-  private idleWorker: Worker | null = null;
-  private nextJobId = 1;
-  private closed = false;
 
   constructor(private readonly deps: CompactorDeps) {}
 
@@ -177,8 +162,8 @@ export class Compactor {
     }
     return new Promise<JobResult>((resolve, reject) => {
       const { blob } = this.deps;
-      const worker = this.takeWorker(spec);
-      const jobId = this.nextJobId++;
+      const worker = compactionWorkers.take(spec);
+      const jobId = compactionWorkers.newJobId();
       const written: PartRef[] = [];
       const minted = new Set<string>();
       const onAbort = (): void => worker.postMessage({ type: 'cancel', jobId } satisfies ToWorker);
@@ -191,7 +176,7 @@ export class Compactor {
       // After a failure the worker may be mid-request: it is not reused.
       const fail = (e: Error): void => {
         detach();
-        this.discardWorker(worker);
+        compactionWorkers.discard(worker);
         void deleteParts(blob, [written]).finally(() => reject(e));
       };
       const onExit = (code: number): void => fail(new Error(`compaction worker exited (code ${code}) during a job`));
@@ -224,7 +209,7 @@ export class Compactor {
             break;
           case 'done':
             detach();
-            this.releaseWorker(worker);
+            compactionWorkers.release(worker);
             resolve(m.result);
             break;
           case 'error':
@@ -240,43 +225,4 @@ export class Compactor {
     });
   }
 
-  /**
-   * A warm worker if one is idle, else a new one. Starting a worker (loading the engine's code in
-   * a fresh isolate) costs more than many merges, so one is kept between jobs.
-   */
-  private takeWorker(spec: { url: URL; execArgv: string[] }): Worker {
-    const idle = this.idleWorker;
-    this.idleWorker = null;
-    if (idle) {
-      idle.ref();
-      return idle;
-    }
-    const w = new Worker(spec.url, { execArgv: spec.execArgv });
-    this.workers.add(w);
-    // An idle worker that dies is simply dropped; a busy one's job sees it through its own listeners.
-    w.on('error', () => this.discardWorker(w));
-    w.once('exit', () => this.discardWorker(w));
-    return w;
-  }
-
-  /** Keeps one worker warm for the next job, unref'd so an idle worker never keeps a process alive. */
-  private releaseWorker(w: Worker): void {
-    if (this.closed || this.idleWorker) {
-      this.discardWorker(w);
-      return;
-    }
-    w.unref();
-    this.idleWorker = w;
-  }
-
-  private discardWorker(w: Worker): void {
-    if (this.idleWorker === w) this.idleWorker = null;
-    if (this.workers.delete(w)) void w.terminate();
-  }
-
-  /** Ends the warm workers (the client is closing); a job still running keeps its worker until it ends. */
-  close(): void {
-    this.closed = true;
-    if (this.idleWorker) this.discardWorker(this.idleWorker);
-  }
 }

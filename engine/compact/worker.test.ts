@@ -110,7 +110,7 @@ describe('worker-thread compaction errors', () => {
   });
 });
 
-// A client keeps its compaction worker warm between jobs; what one job leaves behind (a failure,
+// The process keeps a compaction worker warm between jobs (of any client); what one job leaves behind (a failure,
 // a cancel) must not reach the next.
 describe('a reused compaction worker', () => {
   it('compacts correctly after a job that failed', async () => {
