@@ -155,7 +155,13 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     const bounds = boundsOf(cols);
     const p = this.writePart(cols, false).then(async (ref) => {
       this.addPart(ref, bounds);
-      if (this.runs.length >= MAX_RUNS) await this.mergeSmallestRuns();
+      if (this.runs.length >= MAX_RUNS) {
+        // The merge holds a part of each input run and output parts: the empty arena's buffers
+        // and sort scratch (three or four times a part) need not be held through it as well.
+        // Regrowing them after costs a few allocations per merge, not per flush.
+        if (this.arena.len === 0) this.arena = new UpdateArena(1024);
+        await this.mergeSmallestRuns();
+      }
     });
     this.pending = p;
     await p;
