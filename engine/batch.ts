@@ -222,7 +222,9 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
       );
     }
     if (this.arena.len > 0) {
-      const cols = this.arena.sortAndConsolidate();
+      // Into the arena's reused output buffers, not fresh ones on top of them: writePart encodes
+      // (or inlines) cols before its first await, and the arena is dropped right after.
+      const cols = this.arena.sortAndConsolidate({ reuseOutput: true });
       if (cols.len > 0) {
         // Only a batch that is one small part goes inline: bigger ones keep state small.
         const bounds = boundsOf(cols);
