@@ -91,6 +91,8 @@ export interface BuilderDeps<K, V> {
 /** With 8 MiB parts, 8 runs keep a reader of one batch within ~90 MiB of parts. */
 const MAX_RUNS = 8;
 const RUNS_PER_MERGE = 4;
+/** An arena's starting capacity: it doubles up to a part's size only when a batch needs it. */
+const SMALL_ARENA_BYTES = 1024;
 
 /** Part keys carry their creation time, so cleanup of unreferenced blobs can spare young ones. */
 export { partKey, partCreatedMs } from './paths.js';
@@ -98,7 +100,7 @@ const RESOLVED = Promise.resolve();
 
 export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
   // Starts small: most batches are tiny and never fill it.
-  private arena = new UpdateArena(1024);
+  private arena = new UpdateArena(SMALL_ARENA_BYTES);
   private readonly runs: PartRef[][] = [];
   private last: { k: Uint8Array; v: Uint8Array; t: number } | null = null;
   private maxTime = -1;
@@ -159,7 +161,7 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
         // The merge holds a part of each input run and output parts: the empty arena's buffers
         // and sort scratch (three or four times a part) need not be held through it as well.
         // Regrowing them after costs a few allocations per merge, not per flush.
-        if (this.arena.len === 0) this.arena = new UpdateArena(1024);
+        if (this.arena.len === 0) this.arena = new UpdateArena(SMALL_ARENA_BYTES);
         await this.mergeSmallestRuns();
       }
     });
