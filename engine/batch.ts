@@ -3,16 +3,15 @@
 // in memory however many updates it receives.
 import { beyond, checkAntichain, checkDiff, checkTime, fmt, leq, type Antichain } from './antichain.js';
 import type { Codec } from './codec.js';
-import { CorruptDataError, InvalidUsageError } from './errors.js';
+import { InvalidUsageError } from './errors.js';
 import { runMergeJob } from './compact/merge-job.js';
 import type { Blob } from './location/types.js';
-import { retryExternal } from './location/retry.js';
-import { UpdateArena } from './part/arena.js';
-import { encodePart } from './part/encode.js';
+import { MAX_ARENA_ROWS, UpdateArena } from './part/arena.js';
 import type { PartColumns } from './part/types.js';
+import { writePart } from './part/writer.js';
 import type { PartRef } from './state/types.js';
 import { partKey } from './paths.js';
-import { inlineFromColumns, inlineSize, inlineSizeOf } from './fetch.js';
+import { fetchPartBytes } from './fetch.js';
 import { deleteOwnParts, deleteUnlessRetained } from './ownership.js';
 
 /** The JSON-serializable form of a Batch: send it to another thread, process or handle. */
@@ -89,10 +88,11 @@ export interface BuilderDeps<K, V> {
   readonly retained: () => Promise<Set<string>>;
 }
 
-const MAX_ARENA_ROWS = 1 << 21;
 /** With 8 MiB parts, 8 runs keep a reader of one batch within ~90 MiB of parts. */
 const MAX_RUNS = 8;
 const RUNS_PER_MERGE = 4;
+/** An arena's starting capacity: it doubles up to a part's size only when a batch needs it. */
+const SMALL_ARENA_BYTES = 1024;
 
 /** Part keys carry their creation time, so cleanup of unreferenced blobs can spare young ones. */
 export { partKey, partCreatedMs } from './paths.js';
@@ -100,7 +100,7 @@ const RESOLVED = Promise.resolve();
 
 export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
   // Starts small: most batches are tiny and never fill it.
-  private arena = new UpdateArena(1024);
+  private arena = new UpdateArena(SMALL_ARENA_BYTES);
   private readonly runs: PartRef[][] = [];
   private last: { k: Uint8Array; v: Uint8Array; t: number } | null = null;
   private maxTime = -1;
@@ -157,7 +157,13 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     const bounds = boundsOf(cols);
     const p = this.writePart(cols, false).then(async (ref) => {
       this.addPart(ref, bounds);
-      if (this.runs.length >= MAX_RUNS) await this.mergeSmallestRuns();
+      if (this.runs.length >= MAX_RUNS) {
+        // The merge holds a part of each input run and output parts: the empty arena's buffers
+        // and sort scratch (three or four times a part) need not be held through it as well.
+        // Regrowing them after costs a few allocations per merge, not per flush.
+        if (this.arena.len === 0) this.arena = new UpdateArena(SMALL_ARENA_BYTES);
+        await this.mergeSmallestRuns();
+      }
     });
     this.pending = p;
     await p;
@@ -184,11 +190,7 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     const res = await runMergeJob(
       { runs: inputs.map((parts) => ({ timeLower: 0, timeUpper: null, parts })), advanceTo: 0, targetBytes: this.deps.targetBytes },
       {
-        fetch: async (ref) => {
-          const bytes = await retryExternal(() => blob.get(ref.key), `get ${ref.key}`);
-          if (!bytes) throw new CorruptDataError(ref.key, 'part written by this builder is missing from blob');
-          return bytes;
-        },
+        fetch: (ref) => fetchPartBytes(blob, ref, 'part written by this builder is missing from blob'),
         write: (cols) => this.writePart(cols, false),
       },
     );
@@ -200,15 +202,9 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     this.len = this.runs.reduce((n, r) => n + r.reduce((m, p) => m + p.len, 0), 0);
   }
 
-  private async writePart(cols: PartColumns, allowInline: boolean): Promise<PartRef> {
-    if (allowInline && inlineSizeOf(cols) <= this.deps.inlineMaxBytes) {
-      const inline = inlineFromColumns(cols);
-      return { key: `inline:${cols.len}`, encodedSizeBytes: inlineSize(inline), len: cols.len, inline };
-    }
-    const key = partKey(this.deps.shardId, this.deps.now());
-    const bytes = encodePart(cols, key);
-    await retryExternal(() => this.deps.blob.set(key, bytes), `write part ${key}`);
-    return { key, encodedSizeBytes: bytes.length, len: cols.len };
+  private writePart(cols: PartColumns, allowInline: boolean): Promise<PartRef> {
+    const { blob, shardId, now } = this.deps;
+    return writePart({ blob, mintKey: () => partKey(shardId, now()) }, cols, allowInline ? this.deps.inlineMaxBytes : undefined);
   }
 
   async finish(upperArg: Antichain): Promise<Batch> {
@@ -228,7 +224,9 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
       );
     }
     if (this.arena.len > 0) {
-      const cols = this.arena.sortAndConsolidate();
+      // Into the arena's reused output buffers, not fresh ones on top of them: writePart encodes
+      // (or inlines) cols before its first await, and the arena is dropped right after.
+      const cols = this.arena.sortAndConsolidate({ reuseOutput: true });
       if (cols.len > 0) {
         // Only a batch that is one small part goes inline: bigger ones keep state small.
         const bounds = boundsOf(cols);

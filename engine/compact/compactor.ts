@@ -1,16 +1,12 @@
 // Runs compactions for the writers of one client: picks requests from the spine, merges in a
-// worker thread, and applies the result by a CAS that replaces exactly its inputs. If the spine
+// worker thread (a warm one from the process's pool, see worker-pool.ts), and applies the result by a CAS that replaces exactly its inputs. If the spine
 // changed meanwhile the result is discarded and its parts deleted: never applied wrongly.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { deleteParts, partKey } from '../batch.js';
-import { CorruptDataError, errorFromWire, errorToWire } from '../errors.js';
+import { errorFromWire, errorToWire } from '../errors.js';
 import type { Blob } from '../location/types.js';
-import { retryExternal } from '../location/retry.js';
 import type { Machine } from '../machine.js';
-import { encodePart } from '../part/encode.js';
-import { inlineFromColumns, inlineSize } from '../fetch.js';
+import { fetchPartBytes } from '../fetch.js';
+import { putEncodedPart, writePart } from '../part/writer.js';
 import { batchTimeBounds } from '../read.js';
 import * as t from '../state/transitions.js';
 import type { PartRef, ShardState } from '../state/types.js';
@@ -18,6 +14,7 @@ import type { PersistConfig } from '../config.js';
 import { runMergeJob, type JobResult, type MergeJob } from './merge-job.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { nextCompaction, type CompactionRequest } from './spine.js';
+import { compactionWorkers, workerSpec } from './worker-pool.js';
 
 export interface CompactionProgress {
   shardId: string;
@@ -59,16 +56,9 @@ export function jobFor(state: ShardState, req: CompactionRequest, targetBytes: n
   };
 }
 
-/** Where the worker's code is: beside this file as .js when bundled/compiled, else the .ts source run through tsx. */
-function workerSpec(): { url: URL; execArgv: string[] } | null {
-  const js = new URL('./worker.js', import.meta.url);
-  if (js.protocol === 'file:' && existsSync(fileURLToPath(js))) return { url: js, execArgv: [] };
-  const boot = new URL('./worker-boot.mjs', import.meta.url);
-  if (boot.protocol === 'file:' && existsSync(fileURLToPath(boot))) return { url: boot, execArgv: [] };
-  return null;
-}
-
 const INLINE_MERGE_MAX_BYTES = 1 << 20;
+/** Compactions one background run does back to back before it lets the next write start another. */
+const MAX_ROUNDS_PER_RUN = 64;
 
 export class Compactor {
   private readonly running = new Map<string, Promise<void>>();
@@ -83,7 +73,7 @@ export class Compactor {
     const p = (async () => {
       let r: CompactionRequest | null = req;
       // Keep going while the spine has work: a merge can make the next level's pair.
-      for (let i = 0; r && i < 64; i++) {
+      for (let i = 0; r && i < MAX_ROUNDS_PER_RUN; i++) {
         await this.compact(machine, r);
         r = nextCompaction(machine.current);
       }
@@ -146,16 +136,8 @@ export class Compactor {
     return partKey(shardId, this.deps.config.now());
   }
 
-  /** Writes a part encoded for key (see mintKey). */
-  private async writePart(key: string, bytes: Uint8Array, len: number): Promise<PartRef> {
-    await retryExternal(() => this.deps.blob.set(key, bytes), `write part ${key}`);
-    return { key, encodedSizeBytes: bytes.length, len };
-  }
-
-  private async fetchIo(part: PartRef): Promise<Uint8Array> {
-    const bytes = await retryExternal(() => this.deps.blob.get(part.key), `get ${part.key}`);
-    if (!bytes) throw new CorruptDataError(part.key, 'part is referenced by state but missing from blob');
-    return bytes;
+  private fetchIo(part: PartRef): Promise<Uint8Array> {
+    return fetchPartBytes(this.deps.blob, part);
   }
 
   private run(
@@ -171,31 +153,36 @@ export class Compactor {
     if (!spec) {
       return runMergeJob(job, {
         fetch: (p) => this.fetchIo(p),
-        write: async (cols) => {
-          // A tiny merge result stays inline in state like a tiny append: no blob to write or delete.
-          const inline = inlineFromColumns(cols);
-          const size = inlineSize(inline);
-          if (size <= this.deps.config.inlineWritesMaxBytes) return { key: `inline:${cols.len}`, encodedSizeBytes: size, len: cols.len, inline };
-          const key = this.mintKey(shardId);
-          return this.writePart(key, encodePart(cols, key), cols.len);
-        },
+        // A tiny merge result stays inline in state like a tiny append: no blob to write or delete.
+        write: (cols) =>
+          writePart({ blob: this.deps.blob, mintKey: () => this.mintKey(shardId) }, cols, this.deps.config.inlineWritesMaxBytes),
         progress,
         cancelled: () => (signal?.aborted ? new Error('compaction cancelled') : null),
       });
     }
     return new Promise<JobResult>((resolve, reject) => {
-      const worker = new Worker(spec.url, { execArgv: spec.execArgv });
+      const { blob } = this.deps;
+      const worker = compactionWorkers.take(spec);
+      const jobId = compactionWorkers.newJobId();
       const written: PartRef[] = [];
       const minted = new Set<string>();
-      const fail = (e: Error): void => {
-        void worker.terminate();
-        void deleteParts(this.deps.blob, [written]).finally(() => reject(e));
+      const onAbort = (): void => worker.postMessage({ type: 'cancel', jobId } satisfies ToWorker);
+      const detach = (): void => {
+        worker.off('message', onMessage);
+        worker.off('error', fail);
+        worker.off('exit', onExit);
+        signal?.removeEventListener('abort', onAbort);
       };
-      signal?.addEventListener('abort', () => worker.postMessage({ type: 'cancel' } satisfies ToWorker), { once: true });
-      worker.on('error', fail);
+      // After a failure the worker may be mid-request: it is not reused.
+      const fail = (e: Error): void => {
+        detach();
+        compactionWorkers.discard(worker);
+        void deleteParts(blob, [written]).finally(() => reject(e));
+      };
+      const onExit = (code: number): void => fail(new Error(`compaction worker exited (code ${code}) during a job`));
       const send = (msg: ToWorker): void => worker.postMessage(msg);
       const failed = (id: number) => (e: unknown) => send({ type: 'failed', id, error: errorToWire(e) });
-      worker.on('message', (m: FromWorker) => {
+      const onMessage = (m: FromWorker): void => {
         switch (m.type) {
           case 'fetch':
             this.fetchIo(m.part).then((bytes) => send({ type: 'part', id: m.id, bytes }), failed(m.id));
@@ -212,7 +199,7 @@ export class Compactor {
               failed(m.id)(new Error(`compaction worker asked to write ${m.key}, which was not minted for it`));
               break;
             }
-            this.writePart(m.key, m.bytes, m.len).then((ref) => {
+            putEncodedPart(blob, m.key, m.bytes, m.len).then((ref) => {
               written.push(ref);
               send({ type: 'written', id: m.id, ref });
             }, failed(m.id));
@@ -221,15 +208,21 @@ export class Compactor {
             progress?.({ rowsIn: m.rowsIn, rowsOut: m.rowsOut, partsIn: m.partsIn, partsTotal: m.partsTotal });
             break;
           case 'done':
-            void worker.terminate();
+            detach();
+            compactionWorkers.release(worker);
             resolve(m.result);
             break;
           case 'error':
             fail(errorFromWire(m.error));
             break;
         }
-      });
-      send({ type: 'job', job });
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      worker.on('error', fail);
+      worker.on('exit', onExit);
+      worker.on('message', onMessage);
+      send({ type: 'job', jobId, job });
     });
   }
+
 }

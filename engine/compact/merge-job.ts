@@ -1,12 +1,11 @@
 // One compaction's data work: a streaming k-way merge of the input runs that advances times to
 // the since and consolidates, cut into output parts of about the target size. It runs the same
 // way in a worker thread and (as a fallback) on the calling thread; only its I/O is injected.
-import { columnsFromInline } from '../fetch.js';
-import { decodePart } from '../part/encode.js';
+import { columnsOf } from '../fetch.js';
+import { approxBytes, concatColumns } from '../part/columns.js';
 import { mergeRuns, type MergeRun } from '../part/merge.js';
 import type { PartColumns } from '../part/types.js';
 import type { PartRef } from '../state/types.js';
-import { approxBytes, concatColumns } from './output.js';
 
 export interface JobRun {
   readonly timeLower: number;
@@ -55,7 +54,7 @@ export async function runMergeJob(job: MergeJob, io: JobIo): Promise<JobResult> 
       nextPart: async () => {
         if (i >= r.parts.length) return null;
         const ref = r.parts[i++];
-        const cols = ref.inline ? columnsFromInline(ref.key, ref.inline) : decodePart(ref.key, await io.fetch(ref));
+        const cols = await columnsOf(ref, (p) => io.fetch(p));
         partsIn++;
         rowsIn += cols.len;
         return cols;

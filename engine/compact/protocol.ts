@@ -12,14 +12,28 @@ export interface JobProgress {
   readonly partsTotal: number;
 }
 
-/** Parent to worker: the job, answers to the worker's requests (by id), and cancellation. */
+/**
+ * Parent to worker: a job, answers to the worker's requests (by id), and cancellation. A worker
+ * is kept warm and runs one job after another, so a job and its cancel carry the job's number: a
+ * cancel that arrives after its job ended must not stop the next one.
+ */
 export type ToWorker =
-  | { readonly type: 'job'; readonly job: MergeJob }
+  | { readonly type: 'job'; readonly jobId: number; readonly job: MergeJob }
   | { readonly type: 'part'; readonly id: number; readonly bytes: Uint8Array }
   | { readonly type: 'key'; readonly id: number; readonly key: string }
   | { readonly type: 'written'; readonly id: number; readonly ref: PartRef }
   | { readonly type: 'failed'; readonly id: number; readonly error: WireError }
-  | { readonly type: 'cancel' };
+  | { readonly type: 'cancel'; readonly jobId: number };
+
+/** The parent's answers to the worker's requests. */
+export type Answer = Extract<ToWorker, { readonly type: 'part' | 'key' | 'written' }>;
+
+/** Which answer each request gets. */
+export interface AnswerTo {
+  readonly fetch: 'part';
+  readonly mint: 'key';
+  readonly write: 'written';
+}
 
 /**
  * Worker to parent: requests (fetch a part's bytes; mint a key for an output part, which the part

@@ -109,3 +109,41 @@ describe('worker-thread compaction errors', () => {
     expect(err.message).toContain(keys[1]);
   });
 });
+
+// The process keeps a compaction worker warm between jobs (of any client); what one job leaves behind (a failure,
+// a cancel) must not reach the next.
+describe('a reused compaction worker', () => {
+  it('compacts correctly after a job that failed', async () => {
+    const { c, blob, shard, r, keys } = await bigShard();
+    const before = await r.snapshotAndFetch([3]);
+    const original = (await blob.get(keys[1]))!;
+    await blob.delete(keys[1]);
+    expect(await compactionError(c, shard)).toBeInstanceOf(CorruptDataError);
+    await blob.set(keys[1], original);
+    expect(await c.admin.forceCompaction(shard)).toEqual({ before: 4, after: 1 });
+    expect(await r.snapshotAndFetch([3])).toEqual(before);
+  });
+
+  it('is not stopped by a cancel of the job before', async () => {
+    const { c, shard, r } = await bigShard();
+    const before = await r.snapshotAndFetch([3]);
+    const ac = new AbortController();
+    const err = await c.admin
+      .forceCompaction(shard, { signal: ac.signal, onProgress: () => ac.abort() })
+      .then(() => null, (e: Error) => e);
+    expect(err?.message).toBe('compaction cancelled');
+    const left = (await c.inspectShard(shard)).batches.length;
+    expect(left).toBeGreaterThan(1);
+    expect(await c.admin.forceCompaction(shard)).toEqual({ before: left, after: 1 });
+    expect(await r.snapshotAndFetch([3])).toEqual(before);
+  });
+
+  it('runs the jobs of two clients side by side', async () => {
+    const [a, b] = [await bigShard(), await bigShard()];
+    const [sa, sb] = [await a.r.snapshotAndFetch([3]), await b.r.snapshotAndFetch([3])];
+    const res = await Promise.all([a.c.admin.forceCompaction(a.shard), b.c.admin.forceCompaction(b.shard)]);
+    expect(res).toEqual([{ before: 4, after: 1 }, { before: 4, after: 1 }]);
+    expect(await a.r.snapshotAndFetch([3])).toEqual(sa);
+    expect(await b.r.snapshotAndFetch([3])).toEqual(sb);
+  });
+});

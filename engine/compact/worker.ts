@@ -1,40 +1,44 @@
-// Worker-thread entry: runs merge jobs off the main thread. Part bytes come from, and output
-// parts go to, the parent (which owns the location), one message at a time, so the worker holds
-// about one part per input run plus one output part. An output part is encoded for its key (parts
-// are bound to their keys), so the parent mints the key first.
+// Worker-thread entry: runs merge jobs off the main thread, one after another (the parent keeps
+// the worker warm between jobs). Part bytes come from, and output parts go to, the parent (which
+// owns the location), one message at a time, so the worker holds about one part per input run plus
+// one output part. An output part is encoded for its key (parts are bound to their keys), so the
+// parent mints the key first.
 import { parentPort } from 'node:worker_threads';
 import { errorFromWire, errorToWire } from '../errors.js';
 import { encodePart } from '../part/encode.js';
-import type { PartRef } from '../state/types.js';
 import { runMergeJob } from './merge-job.js';
-import type { FromWorker, ToWorker, WorkerRequest } from './protocol.js';
+import type { Answer, AnswerTo, FromWorker, ToWorker, WorkerRequest } from './protocol.js';
 
 const port = parentPort!;
 let nextId = 1;
+let currentJob = 0;
 let cancelled: Error | null = null;
-const waiting = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
+const waiting = new Map<number, { expect: Answer['type']; resolve: (a: Answer) => void; reject: (e: Error) => void }>();
 
 function send(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(msg, transfer);
 }
 
-function request<T>(msg: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<T> {
+function request<R extends WorkerRequest>(msg: R, transfer: ArrayBuffer[] = []): Promise<Extract<Answer, { type: AnswerTo[R['type']] }>> {
   const id = nextId++;
-  return new Promise<T>((resolve, reject) => {
-    waiting.set(id, { resolve: resolve as (v: never) => void, reject });
+  const expect: Answer['type'] = ({ fetch: 'part', mint: 'key', write: 'written' } as const satisfies AnswerTo)[msg.type];
+  return new Promise((resolve, reject) => {
+    waiting.set(id, { expect, resolve: resolve as (a: Answer) => void, reject });
     send({ ...msg, id } as FromWorker, transfer);
   });
 }
 
 port.on('message', (m: ToWorker) => {
   switch (m.type) {
-    case 'job':
+    case 'job': {
+      currentJob = m.jobId;
+      cancelled = null;
       runMergeJob(m.job, {
-        fetch: (part) => request<Uint8Array>({ type: 'fetch', part }),
+        fetch: async (part) => (await request({ type: 'fetch', part })).bytes,
         write: async (cols) => {
-          const key = await request<string>({ type: 'mint' });
+          const { key } = await request({ type: 'mint' });
           const bytes = encodePart(cols, key);
-          return request<PartRef>({ type: 'write', key, bytes, len: cols.len }, [bytes.buffer as ArrayBuffer]);
+          return (await request({ type: 'write', key, bytes, len: cols.len }, [bytes.buffer as ArrayBuffer])).ref;
         },
         progress: (p) => send({ type: 'progress', ...p }),
         cancelled: () => cancelled,
@@ -44,17 +48,17 @@ port.on('message', (m: ToWorker) => {
         (e: unknown) => send({ type: 'error', error: errorToWire(e) }),
       );
       return;
+    }
     case 'cancel':
-      cancelled = new Error('compaction cancelled');
+      if (m.jobId === currentJob) cancelled = new Error('compaction cancelled');
       return;
     default: {
       const w = waiting.get(m.id);
       if (!w) return;
       waiting.delete(m.id);
-      if (m.type === 'part') w.resolve(m.bytes as never);
-      else if (m.type === 'key') w.resolve(m.key as never);
-      else if (m.type === 'written') w.resolve(m.ref as never);
-      else w.reject(errorFromWire(m.error));
+      if (m.type === 'failed') w.reject(errorFromWire(m.error));
+      else if (m.type !== w.expect) w.reject(new Error(`compaction worker expected ${w.expect} for request ${m.id}, got ${m.type}`));
+      else w.resolve(m);
     }
   }
 });

@@ -16,6 +16,7 @@ import type { Codec } from '../codec.js';
 import { InvalidUsageError } from '../errors.js';
 import { compareBytesDV, equalBytesDV } from './compare.js';
 import { copyRange, grownBytes } from './copy.js';
+import { cutColumns } from './columns.js';
 import { MAX_DIFF, overflowRest, spillOf } from './diff-sum.js';
 import type { PartColumns } from './types.js';
 
@@ -31,13 +32,23 @@ const MAX_SAFE = MAX_DIFF;
 const MAX_ARENA_BYTES = 0x7fffffff;
 /** time f64, diff f64, key length u32, value length u32 */
 const RECORD_HEADER = 24;
+const KEY_LEN_AT = 16;
+const VAL_LEN_AT = 20;
+
+/** The key length of the record at o. */
+function keyLen(dv: DataView, o: number): number {
+  return dv.getUint32(o + KEY_LEN_AT, true);
+}
+
+/** The value length of the record at o. */
+function valLen(dv: DataView, o: number): number {
+  return dv.getUint32(o + VAL_LEN_AT, true);
+}
 // Arenas at least this big are sorted through buckets (see bucketSort).
 const BUCKET_MIN_BYTES = 4 << 20;
 const BUCKET_BYTES = 256 << 10;
 const MAX_BUCKETS = 1024;
 const MAX_BUCKET_PREFIX = 256;
-// Outputs with more unused bytes than this (and than used ones) are copied to size.
-const TRIM_MIN_BYTES = 1 << 20;
 
 export class UpdateArena {
   private bytes: Uint8Array;
@@ -98,8 +109,8 @@ export class UpdateArena {
     const dv = this.view;
     dv.setFloat64(o, time, true);
     dv.setFloat64(o + 8, diff, true);
-    dv.setUint32(o + 16, kl, true);
-    dv.setUint32(o + 20, vl, true);
+    dv.setUint32(o + KEY_LEN_AT, kl, true);
+    dv.setUint32(o + VAL_LEN_AT, vl, true);
     const ks = o + RECORD_HEADER;
     if (kl <= 32) for (let j = 0; j < kl; j++) b[ks + j] = key[j];
     else b.set(key, ks);
@@ -132,8 +143,8 @@ export class UpdateArena {
     const dv = this.view;
     dv.setFloat64(o, time, true);
     dv.setFloat64(o + 8, diff, true);
-    dv.setUint32(o + 16, kl, true);
-    dv.setUint32(o + 20, vl, true);
+    dv.setUint32(o + KEY_LEN_AT, kl, true);
+    dv.setUint32(o + VAL_LEN_AT, vl, true);
     this.used = ks + kl + vl;
     this.keyBytes += kl;
     this.n++;
@@ -177,7 +188,7 @@ export class UpdateArena {
       perm[i] = o;
       if (sorted && prev >= 0 && this.compareFrom(prev, o, 0, 0) > 0) sorted = false;
       prev = o;
-      o += RECORD_HEADER + dv.getUint32(o + 16, true) + dv.getUint32(o + 20, true);
+      o += RECORD_HEADER + keyLen(dv, o) + valLen(dv, o);
     }
     if (!sorted) {
       if (this.used >= this.bucketMinBytes) this.bucketSort(perm);
@@ -205,10 +216,10 @@ export class UpdateArena {
     const dv = this.view;
     // The length of the keys' common prefix (up to a bound: a longer one just makes one bucket).
     const k0 = RECORD_HEADER;
-    let lcp = Math.min(dv.getUint32(16, true), MAX_BUCKET_PREFIX);
+    let lcp = Math.min(keyLen(dv, 0), MAX_BUCKET_PREFIX);
     for (let i = 1; i < n && lcp > 0; i++) {
       const o = perm[i];
-      const kl = dv.getUint32(o + 16, true);
+      const kl = keyLen(dv, o);
       const m = kl < lcp ? kl : lcp;
       const ks = o + RECORD_HEADER;
       let j = 0;
@@ -227,12 +238,12 @@ export class UpdateArena {
     cellBytes.fill(0);
     for (let i = 0; i < n; i++) {
       const o = perm[i];
-      const kl = dv.getUint32(o + 16, true);
+      const kl = keyLen(dv, o);
       const s = o + RECORD_HEADER + lcp;
       const d = kl > lcp + 1 ? (b[s] << 8) | b[s + 1] : kl > lcp ? b[s] << 8 : 0;
       cells[i] = d;
       cellRows[d]++;
-      cellBytes[d] += RECORD_HEADER + kl + dv.getUint32(o + 20, true);
+      cellBytes[d] += RECORD_HEADER + kl + valLen(dv, o);
     }
     // Consecutive cells grouped into buckets; a bucket's region starts at its byte offset.
     const target = Math.max(this.bucketBytes, Math.ceil(this.used / MAX_BUCKETS));
@@ -266,7 +277,7 @@ export class UpdateArena {
     const bucketed = this.bucketed.subarray(0, n);
     for (let i = 0; i < n; i++) {
       const o = perm[i];
-      const len = RECORD_HEADER + dv.getUint32(o + 16, true) + dv.getUint32(o + 20, true);
+      const len = RECORD_HEADER + keyLen(dv, o) + valLen(dv, o);
       const k = bucketOf[cells[i]];
       const p = pos[k];
       copyRange(out, ov, p, b, dv, o, len);
@@ -307,8 +318,8 @@ export class UpdateArena {
       const o = perm[i];
       const t = sv.getFloat64(o, true);
       const d = sv.getFloat64(o + 8, true);
-      const kl = sv.getUint32(o + 16, true);
-      const vl = sv.getUint32(o + 20, true);
+      const kl = keyLen(sv, o);
+      const vl = valLen(sv, o);
       const ks = o + RECORD_HEADER;
       const vs = ks + kl;
       if (
@@ -359,19 +370,7 @@ export class UpdateArena {
       return { len: n, keys: { offsets: outKo, data: outKd }, vals: { offsets: outVo, data: outVd }, times: outT, diffs: outD };
     }
     // Consolidation shrank the output: copy it to size when most of the buffers would be unused.
-    kp = outKo[m];
-    vp = outVo[m];
-    const waste = (n - m) * 24 + (outKd.length - kp) + (outVd.length - vp);
-    const trim = !reuse && waste > TRIM_MIN_BYTES && waste > 24 * m + kp + vp;
-    const cut = <T extends Int32Array | Uint8Array | Float64Array>(a: T, len: number): T =>
-      (trim ? a.slice(0, len) : a.subarray(0, len)) as T;
-    return {
-      len: m,
-      keys: { offsets: cut(outKo, m + 1), data: cut(outKd, kp) },
-      vals: { offsets: cut(outVo, m + 1), data: cut(outVd, vp) },
-      times: cut(outT, m),
-      diffs: cut(outD, m),
-    };
+    return cutColumns({ ko: outKo, kd: outKd, vo: outVo, vd: outVd, t: outT, d: outD }, m, reuse);
   }
 
   private output: { ko: Int32Array; vo: Int32Array; kd: Uint8Array; vd: Uint8Array; t: Float64Array; d: Float64Array } | null = null;
@@ -405,7 +404,7 @@ export class UpdateArena {
       return depth === 0 ? hi : t - hi * TWO32;
     }
     const data = this.src;
-    const kl = dv.getUint32(o + 16, true);
+    const kl = keyLen(dv, o);
     let s: number;
     let rem: number;
     if (phase === 0) {
@@ -413,7 +412,7 @@ export class UpdateArena {
       rem = kl - depth;
     } else {
       s = o + RECORD_HEADER + kl + depth;
-      rem = dv.getUint32(o + 20, true) - depth;
+      rem = valLen(dv, o) - depth;
     }
     if (rem >= 4) return ((data[s] << 24) | (data[s + 1] << 16) | (data[s + 2] << 8) | 4) >>> 0;
     if (rem === 3) return ((data[s] << 24) | (data[s + 1] << 16) | (data[s + 2] << 8) | 3) >>> 0;
@@ -426,8 +425,8 @@ export class UpdateArena {
   private compareFrom(a: number, b: number, phase: number, depth: number): number {
     const data = this.src;
     const dv = this.srcView;
-    const akl = dv.getUint32(a + 16, true);
-    const bkl = dv.getUint32(b + 16, true);
+    const akl = keyLen(dv, a);
+    const bkl = keyLen(dv, b);
     const ak = a + RECORD_HEADER;
     const bk = b + RECORD_HEADER;
     if (phase === 0) {
@@ -438,7 +437,7 @@ export class UpdateArena {
     if (phase <= 1) {
       const av = ak + akl;
       const bv = bk + bkl;
-      const c = compareBytesDV(data, dv, av + depth, av + dv.getUint32(a + 20, true), data, dv, bv + depth, bv + dv.getUint32(b + 20, true));
+      const c = compareBytesDV(data, dv, av + depth, av + valLen(dv, a), data, dv, bv + depth, bv + valLen(dv, b));
       if (c !== 0) return c;
     }
     return dv.getFloat64(a, true) - dv.getFloat64(b, true);
@@ -497,14 +496,14 @@ export class UpdateArena {
     const data = this.src;
     const dv = this.srcView;
     const f = perm[lo];
-    const fkl = dv.getUint32(f + 16, true);
+    const fkl = keyLen(dv, f);
     const fs = f + RECORD_HEADER + (phase === 0 ? 0 : fkl) + depth;
-    let common = (phase === 0 ? fkl : dv.getUint32(f + 20, true)) - depth;
+    let common = (phase === 0 ? fkl : valLen(dv, f)) - depth;
     for (let i = lo + 1; i < hi && common > 0; i++) {
       const o = perm[i];
-      const kl = dv.getUint32(o + 16, true);
+      const kl = keyLen(dv, o);
       const s = o + RECORD_HEADER + (phase === 0 ? 0 : kl) + depth;
-      const rem = (phase === 0 ? kl : dv.getUint32(o + 20, true)) - depth;
+      const rem = (phase === 0 ? kl : valLen(dv, o)) - depth;
       const m = rem < common ? rem : common;
       let j = 0;
       while (j < m && data[s + j] === data[fs + j]) j++;

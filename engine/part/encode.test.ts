@@ -194,7 +194,7 @@ describe('encodePart / decodePart', () => {
     }
   });
 
-  it('is small for a single row (its speed is measured in perf.ts)', () => {
+  it('is small for a single row (its speed is measured in bench/part-perf.ts)', () => {
     const one = colsOf([[new Uint8Array(16), new Uint8Array(16), 1, 1]]);
     const bytes = encodePart(one, 'one');
     expect(bytes.length).toBeLessThan(1024);

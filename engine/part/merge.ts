@@ -6,7 +6,7 @@
 // kept times are advanced to max(t, advanceTo), which keeps every run sorted (advancing is
 // monotone), though it can make neighbouring rows equal: consolidation sums equal (key, val, time)
 // across and within runs and drops zero sums.
-import { emptyColumns } from './columns.js';
+import { cutColumns, emptyColumns } from './columns.js';
 import { compareBytesDV, equalBytesDV } from './compare.js';
 import { copyRange, grownBytes } from './copy.js';
 import { MAX_DIFF, overflowRest, spillOf } from './diff-sum.js';
@@ -38,8 +38,6 @@ const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
 const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_OFFSETS = new Int32Array(1);
 const EMPTY_F64 = new Float64Array(0);
-// Output buffers with more unused bytes than this (and than used ones) are copied to size.
-const TRIM_MIN_BYTES = 1 << 20;
 
 /** The current row of one run. */
 class Cursor {
@@ -288,19 +286,7 @@ class ChunkBuilder {
     let n = this.len;
     if (this.consolidate && n > 0 && this.diffs[n - 1] === 0) n--;
     if (n === 0) return emptyColumns();
-    const kb = this.ko[n];
-    const vb = this.vo[n];
-    const waste = (this.times.length - n) * 24 + (this.kd.length - kb) + (this.vd.length - vb);
-    const trim = waste > TRIM_MIN_BYTES && waste > 24 * n + kb + vb;
-    const cut = <T extends Int32Array | Uint8Array | Float64Array>(a: T, len: number): T =>
-      (trim ? a.slice(0, len) : a.subarray(0, len)) as T;
-    return {
-      len: n,
-      keys: { offsets: cut(this.ko, n + 1), data: cut(this.kd, kb) },
-      vals: { offsets: cut(this.vo, n + 1), data: cut(this.vd, vb) },
-      times: cut(this.times, n),
-      diffs: cut(this.diffs, n),
-    };
+    return cutColumns({ ko: this.ko, kd: this.kd, vo: this.vo, vd: this.vd, t: this.times, d: this.diffs }, n);
   }
 
   /** Bytes used so far, to size the next chunk. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CorruptDataError } from './errors.js';
-import { columnsFromInline, inlineFromColumns, inlineSize, inlineSizeOf } from './fetch.js';
-import { colsOf, randBytes, randInt, rng, type Row } from './part/test-util.js';
-import type { InlineUpdates } from './state/types.js';
+import { CorruptDataError } from '../errors.js';
+import { columnsFromInline, inlineFromColumns, inlineSize, inlineSizeOf } from './inline.js';
+import { colsOf, randBytes, randInt, rng, type Row } from './test-util.js';
+import type { InlineUpdates } from '../state/types.js';
 
 describe('inline parts', () => {
   const good: InlineUpdates = { k: ['YQ==', ''], v: ['Yg==', 'YWJj'], t: [0, 2 ** 40], d: [Number.MAX_SAFE_INTEGER, -3] };

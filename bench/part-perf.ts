@@ -1,13 +1,13 @@
-// Throughput of the part data plane. Run: npx tsx engine/part/perf.ts [reps]
+// Throughput of the part data plane. Run: npx tsx bench/part-perf.ts [reps]
 // Prints the best (and median) of reps runs of each measurement, in wall-clock time and in this
 // process's CPU time (which other processes on a shared machine do not inflate as much; it also
 // counts V8's background GC threads).
-import { UpdateArena } from './arena.js';
-import { decodePart, encodePart } from './encode.js';
-import { mergePartsSync, mergeRuns, type MergeRun } from './merge.js';
-import type { PartColumns } from './types.js';
+import { UpdateArena } from '../engine/part/arena.js';
+import { decodePart, encodePart } from '../engine/part/encode.js';
+import { mergePartsSync, mergeRuns, type MergeRun } from '../engine/part/merge.js';
+import type { PartColumns } from '../engine/part/types.js';
 
-import { rng } from '../testing/rng.js';
+import { rng } from '../engine/testing/rng.js';
 
 const REPS = Number(process.argv[2] ?? 5);
 const N = 1_000_000;
