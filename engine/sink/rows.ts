@@ -5,41 +5,70 @@ import type { Codec } from '../codec.js';
 
 export const ROW_HEADER = 24;
 
+/**
+ * The router's side of one worker's chunks: fixed slots of one SharedArrayBuffer that the router
+ * fills and the worker reads and hands back. Transferring a fresh ArrayBuffer per chunk instead
+ * counted as new external memory on both threads each time, and the collections that pressure
+ * set off were the longest stalls of the calling thread. A row larger than a slot travels alone
+ * in a buffer of its own (transferred).
+ */
 export class RowWriter {
-  buf: Uint8Array;
-  view: DataView;
+  readonly shared: SharedArrayBuffer;
+  buf: Uint8Array = new Uint8Array(0);
+  view: DataView = new DataView(this.buf.buffer);
   pos = 0;
   rows = 0;
-  /** Buffers the worker handed back, reused instead of allocating fresh ones. */
-  private readonly spare: ArrayBuffer[] = [];
-  constructor(private readonly chunkBytes: number) {
-    this.buf = new Uint8Array(chunkBytes);
-    this.view = new DataView(this.buf.buffer);
+  /** the slot being filled, or -1 (none, or an outsized row's own buffer) */
+  private slot = -1;
+  private readonly free: number[] = [];
+
+  constructor(
+    readonly slotBytes: number,
+    slots: number,
+  ) {
+    this.shared = new SharedArrayBuffer(slotBytes * slots);
+    for (let i = slots - 1; i >= 0; i--) this.free.push(i);
   }
 
-  /** Room for at least n more bytes (a row larger than a chunk gets a chunk of its own size). */
-  ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
+  /** Whether n more bytes fit in what is being filled. */
+  fits(n: number): boolean {
+    return this.pos + n <= this.buf.length;
   }
 
-  /** Hands over the filled buffer and starts the next one. */
-  take(): { buf: ArrayBuffer; len: number; rows: number } {
-    const out = { buf: this.buf.buffer as ArrayBuffer, len: this.pos, rows: this.rows };
-    const reuse = this.spare.pop();
-    this.buf = reuse ? new Uint8Array(reuse) : new Uint8Array(this.chunkBytes);
-    this.view = new DataView(this.buf.buffer);
+  /**
+   * Starts filling a free slot (or, for a row larger than a slot, a buffer of its own). False
+   * when every slot is with the worker: wait for one to come back.
+   */
+  start(n: number): boolean {
+    if (n > this.slotBytes) {
+      this.use(new Uint8Array(n), -1);
+      return true;
+    }
+    const s = this.free.pop();
+    if (s === undefined) return false;
+    this.use(new Uint8Array(this.shared, s * this.slotBytes, this.slotBytes), s);
+    return true;
+  }
+
+  private use(buf: Uint8Array, slot: number): void {
+    this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.slot = slot;
     this.pos = 0;
     this.rows = 0;
+  }
+
+  /** Hands over what was filled (null if nothing): a slot number, or an outsized row's buffer. */
+  take(): { slot: number; buf: ArrayBuffer | null; len: number } | null {
+    if (this.pos === 0) return null;
+    const out = { slot: this.slot, buf: this.slot < 0 ? (this.buf.buffer as ArrayBuffer) : null, len: this.pos };
+    this.use(new Uint8Array(0), -1);
     return out;
   }
 
-  /** A buffer back from the worker (a few are kept; an outsized one is dropped). */
-  giveBack(buf: ArrayBuffer): void {
-    if (buf.byteLength === this.chunkBytes && this.spare.length < 4) this.spare.push(buf);
+  /** A slot the worker has read. */
+  giveBack(slot: number): void {
+    this.free.push(slot);
   }
 }
 

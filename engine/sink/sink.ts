@@ -66,13 +66,15 @@ function hashKey(b: Uint8Array, v: DataView, len: number): number {
 }
 
 const YIELD_EVERY_ROWS = 2048;
+/** Chunk slots per worker: one being filled, one being read, and some slack. */
+const CHUNK_SLOTS = 4;
 /**
- * Where the parent uploads the workers' parts and the blob store writes synchronously, parts of
- * at most this size keep each upload's stall of the calling thread short.
+ * Parts are cut at this size (or the client's blob target, if smaller). Where the parent uploads
+ * them and the blob store writes synchronously, this keeps each upload's stall of the calling
+ * thread short; where the workers upload, it keeps the tail short (after the last row, each worker
+ * still sorts and writes one part), and measured as cheap per row as 4 or 8 MiB parts.
  */
 const SINK_PART_MAX_BYTES = 2 << 20;
-/** Parts the workers upload themselves: at most this big (the tail after the last row is one part's sort). */
-const WORKER_PART_MAX_BYTES = Number(process.env.SINK_WORKER_PART_BYTES ?? 4 << 20);
 
 class SinkWorker {
   readonly worker: Worker;
@@ -84,11 +86,14 @@ class SinkWorker {
   private nextId = 1;
   private closeWaiter: (() => void) | null = null;
 
+  private slotWaiters: (() => void)[] = [];
+
   constructor(private readonly sink: SinkImpl<unknown, unknown>, targetBytes: number, chunkBytes: number, sqlitePath: string | null) {
-    this.rows = new RowWriter(chunkBytes);
+    this.rows = new RowWriter(chunkBytes, CHUNK_SLOTS);
     this.worker = new Worker(workerSpec());
     this.worker.unref();
-    this.worker.postMessage({ type: 'init', targetBytes, shardId: sink.shardId, sqlitePath });
+    const { shared, slotBytes } = this.rows;
+    this.worker.postMessage({ type: 'init', targetBytes, shardId: sink.shardId, sqlitePath, shared, slotBytes });
     this.worker.on('message', (m: WorkerMsg) => this.onMessage(m));
     this.worker.on('error', (e) => sink.fail(e));
   }
@@ -115,7 +120,8 @@ class SinkWorker {
     } else if (m.type === 'closed') {
       this.closeWaiter?.();
     } else if (m.type === 'free') {
-      this.rows.giveBack(m.buf);
+      this.rows.giveBack(m.slot);
+      for (const w of this.slotWaiters.splice(0)) w();
     } else if (m.type === 'flushed') {
       this.flushWaiters.get(m.id)?.();
       this.flushWaiters.delete(m.id);
@@ -134,9 +140,18 @@ class SinkWorker {
   }
 
   post(): void {
-    if (this.rows.pos === 0) return;
-    const { buf, len } = this.rows.take();
-    this.worker.postMessage({ type: 'chunk', buf, len, now: this.sink.now() }, [buf]);
+    const c = this.rows.take();
+    if (!c) return;
+    this.worker.postMessage({ type: 'chunk', slot: c.slot, buf: c.buf, len: c.len, now: this.sink.now() }, c.buf ? [c.buf] : []);
+  }
+
+  /** Room for a row of n bytes: the filled chunk goes to the worker, and a free slot (maybe later) is next. */
+  async room(n: number): Promise<void> {
+    this.post();
+    while (!this.rows.start(n)) {
+      await new Promise<void>((res) => this.slotWaiters.push(res));
+      this.sink.checkAlive();
+    }
   }
 
   /** Asks the worker to emit what it holds now (the router waits for memory). */
@@ -182,13 +197,14 @@ class SinkWorker {
   rejectWaiters(): void {
     for (const w of this.flushWaiters.values()) w();
     this.flushWaiters.clear();
+    for (const w of this.slotWaiters.splice(0)) w();
   }
 }
 
 type SplitResult = { below: PartOut | null; above: PartOut | null };
 type WorkerMsg =
   | { type: 'part'; part: PartOut | null; consumed: number }
-  | { type: 'free'; buf: ArrayBuffer }
+  | { type: 'free'; slot: number }
   | { type: 'closed' }
   | { type: 'flushed'; id: number }
   | ({ type: 'split'; id: number } & SplitResult)
@@ -236,8 +252,7 @@ class SinkImpl<K, V> implements PersistSink<K, V> {
     const sqlitePath = blob instanceof SqliteBlob ? blob.path : null;
     // Parts are cut small enough that the workers' unacknowledged bytes stay well under the bound.
     const chunk = Math.max(4096, Math.min(1 << 20, Math.floor(bound / (8 * workerCount))));
-    const cap = sqlitePath ? WORKER_PART_MAX_BYTES : SINK_PART_MAX_BYTES;
-    const target = Math.max(8192, Math.min(client.config.blobTargetSizeBytes, cap, Math.floor(bound / (2 * workerCount)) - chunk));
+    const target = Math.max(8192, Math.min(client.config.blobTargetSizeBytes, SINK_PART_MAX_BYTES, Math.floor(bound / (2 * workerCount)) - chunk));
     this.workers = Array.from({ length: workerCount }, () => new SinkWorker(this as SinkImpl<unknown, unknown>, target, chunk, sqlitePath));
   }
 
@@ -247,6 +262,10 @@ class SinkImpl<K, V> implements PersistSink<K, V> {
 
   frontier(): Antichain {
     return this.lower;
+  }
+
+  checkAlive(): void {
+    this.check();
   }
 
   private check(): void {
@@ -325,12 +344,13 @@ class SinkImpl<K, V> implements PersistSink<K, V> {
         this.scratch.set(b, 0);
         klen = b.length;
       }
-      const src = this.scratch;
-      const w = ws[n === 1 ? 0 : hashKey(src, this.scratchView, klen) % n];
+      const w = ws[n === 1 ? 0 : hashKey(this.scratch, this.scratchView, klen) % n];
       const rows = w.rows;
-      // Room for the whole row first: growing the chunk later would drop what is past pos.
+      // Room for the whole row first (the key waits in scratch meanwhile: no other route runs).
       const vb = vInto ? null : vc.encode(u[1]);
-      rows.ensure(ROW_HEADER + klen + (vb ? vb.length : vInto!.maxEncodedLength!(u[1])));
+      const need = ROW_HEADER + klen + (vb ? vb.length : vInto!.maxEncodedLength!(u[1]));
+      if (!rows.fits(need)) await w.room(need);
+      const src = this.scratch;
       const at = rows.pos;
       const dst = rows.buf;
       const ko = at + ROW_HEADER;
@@ -352,7 +372,6 @@ class SinkImpl<K, V> implements PersistSink<K, V> {
       rows.rows++;
       this.inFlight += size;
       this.routed++;
-      if (rows.pos >= dst.length - 64) w.post();
       if (this.inFlight > this.peak) this.peak = this.inFlight;
       if (this.inFlight >= this.bound) {
         // Hold here until the workers' uploads release memory.

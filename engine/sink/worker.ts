@@ -12,8 +12,8 @@ import { ChunkReader } from './rows.js';
 
 // `now` is the parent's clock (config.now): part keys carry their creation time.
 type FromParent =
-  | { type: 'init'; targetBytes: number; shardId: string; sqlitePath: string | null }
-  | { type: 'chunk'; buf: ArrayBuffer; len: number; now: number }
+  | { type: 'init'; targetBytes: number; shardId: string; sqlitePath: string | null; shared: SharedArrayBuffer; slotBytes: number }
+  | { type: 'chunk'; slot: number; buf: ArrayBuffer | null; len: number; now: number }
   | { type: 'flush'; id: number; now: number }
   | { type: 'split'; id: number; key: string; bytes: Uint8Array; upper: number; now: number }
   | { type: 'close' };
@@ -25,6 +25,8 @@ let targetBytes = 8 << 20;
 let shardId = '';
 let now = 0;
 let store: PartStore | null = null;
+let shared: Uint8Array = new Uint8Array(0);
+let slotBytes = 0;
 // One arena, cleared after each part: a fresh one per part would regrow (and zero) its buffer
 // every time, and its garbage is what the worker's collector spent most of its time on.
 let arena = new UpdateArena();
@@ -64,8 +66,9 @@ function emit(): void {
   port.postMessage({ type: 'part', part, consumed: c }, transfer);
 }
 
-function ingest(buf: ArrayBuffer, len: number): void {
-  reader.reset(new Uint8Array(buf), len);
+function ingest(m: { slot: number; buf: ArrayBuffer | null; len: number }): void {
+  const len = m.len;
+  reader.reset(m.buf ? new Uint8Array(m.buf) : shared.subarray(m.slot * slotBytes, (m.slot + 1) * slotBytes), len);
   const a = arena;
   const r = reader;
   const keys = r.keys;
@@ -80,9 +83,8 @@ function ingest(buf: ArrayBuffer, len: number): void {
   }
   consumed += len;
   // The bytes of a chunk count against the bound until the part holding them is uploaded;
-  // a chunk that filled no part is acknowledged with the next part. The buffer goes back for
-  // reuse: the router would otherwise allocate (and the kernel zero) a fresh one per chunk.
-  port.postMessage({ type: 'free', buf }, [buf]);
+  // a chunk that filled no part is acknowledged with the next part. Its slot is free again.
+  if (!m.buf) port.postMessage({ type: 'free', slot: m.slot });
 }
 
 /** The rows of cols whose time passes `keep`, as a stored part (columns stay sorted and consolidated). */
@@ -116,9 +118,11 @@ port.on('message', (m: FromParent) => {
       targetBytes = m.targetBytes;
       shardId = m.shardId;
       arena = new UpdateArena(targetBytes + (targetBytes >> 3));
+      shared = new Uint8Array(m.shared);
+      slotBytes = m.slotBytes;
       store = m.sqlitePath ? openPartStore(m.sqlitePath) : null;
     } else if (m.type === 'chunk') {
-      ingest(m.buf, m.len);
+      ingest(m);
     } else if (m.type === 'flush') {
       emit();
       if (consumed > 0) {
