@@ -23,6 +23,7 @@ import type { PartRef } from '../state/types.js';
 import type { Update, WriteHandle } from '../write.js';
 import { ROW_HEADER, RowWriter } from './rows.js';
 import type { PartOut } from './worker.js';
+import { bundledWorker, execArgvWithoutTsx } from './worker-bundle.js';
 
 export interface SinkOptions<K, V> extends HandleOptions<K, V> {
   /** batch-writing worker threads (default: min(4, cores)) */
@@ -43,10 +44,10 @@ export interface PersistSink<K, V> {
 
 interface UploadedPart { ref: PartRef; minTime: number; maxTime: number }
 
-function workerSpec(): URL {
+async function workerSpec(): Promise<URL> {
   const js = new URL('./worker.js', import.meta.url);
   if (js.protocol === 'file:' && existsSync(fileURLToPath(js))) return js;
-  return new URL('./worker-boot.mjs', import.meta.url);
+  return (await bundledWorker()) ?? new URL('./worker-boot.mjs', import.meta.url);
 }
 
 /**
@@ -88,9 +89,11 @@ class SinkWorker {
 
   private slotWaiters: (() => void)[] = [];
 
-  constructor(private readonly sink: SinkImpl<unknown, unknown>, targetBytes: number, chunkBytes: number, sqlitePath: string | null) {
+  constructor(private readonly sink: SinkImpl<unknown, unknown>, spec: URL, targetBytes: number, chunkBytes: number, sqlitePath: string | null) {
     this.rows = new RowWriter(chunkBytes, CHUNK_SLOTS);
-    this.worker = new Worker(workerSpec());
+    // A bundle (or a built worker.js) is plain JavaScript: it needs no TypeScript loader.
+    const plainJs = spec.pathname.endsWith('.js') || spec.pathname.endsWith('.mjs') && !spec.pathname.endsWith('/worker-boot.mjs');
+    this.worker = new Worker(spec, plainJs ? { execArgv: execArgvWithoutTsx() } : {});
     this.worker.unref();
     const { shared, slotBytes } = this.rows;
     this.worker.postMessage({ type: 'init', targetBytes, shardId: sink.shardId, sqlitePath, shared, slotBytes });
@@ -221,7 +224,7 @@ export async function persistSink<K, V>(client: PersistClient, shard: string, op
   }
   const writer = await client.openWriter(shard, { ...opts, diagnostics: opts.diagnostics ?? { shardName: shard, handlePurpose: 'persist sink' } });
   const upper = await writer.fetchRecentUpper();
-  return new SinkImpl(client, writer, opts, workers, bound, upper);
+  return new SinkImpl(client, writer, opts, workers, bound, upper, await workerSpec());
 }
 
 class SinkImpl<K, V> implements PersistSink<K, V> {
@@ -246,6 +249,7 @@ class SinkImpl<K, V> implements PersistSink<K, V> {
     workerCount: number,
     private readonly bound: number,
     lower: Antichain,
+    spec: URL,
   ) {
     this.lower = lower;
     const blob = client.storage.blob;
@@ -253,7 +257,7 @@ class SinkImpl<K, V> implements PersistSink<K, V> {
     // Parts are cut small enough that the workers' unacknowledged bytes stay well under the bound.
     const chunk = Math.max(4096, Math.min(1 << 20, Math.floor(bound / (8 * workerCount))));
     const target = Math.max(8192, Math.min(client.config.blobTargetSizeBytes, SINK_PART_MAX_BYTES, Math.floor(bound / (2 * workerCount)) - chunk));
-    this.workers = Array.from({ length: workerCount }, () => new SinkWorker(this as SinkImpl<unknown, unknown>, target, chunk, sqlitePath));
+    this.workers = Array.from({ length: workerCount }, () => new SinkWorker(this as SinkImpl<unknown, unknown>, spec, target, chunk, sqlitePath));
   }
 
   get shardId(): string {
