@@ -92,7 +92,7 @@ class SinkWorker {
   constructor(private readonly sink: SinkImpl<unknown, unknown>, spec: URL, targetBytes: number, chunkBytes: number, sqlitePath: string | null) {
     this.rows = new RowWriter(chunkBytes, CHUNK_SLOTS);
     // A bundle (or a built worker.js) is plain JavaScript: it needs no TypeScript loader.
-    const plainJs = spec.pathname.endsWith('.js') || spec.pathname.endsWith('.mjs') && !spec.pathname.endsWith('/worker-boot.mjs');
+    const plainJs = spec.pathname.endsWith('.js') || (spec.pathname.endsWith('.mjs') && !spec.pathname.endsWith('/worker-boot.mjs'));
     this.worker = new Worker(spec, plainJs ? { execArgv: execArgvWithoutTsx() } : {});
     this.worker.unref();
     const { shared, slotBytes } = this.rows;
