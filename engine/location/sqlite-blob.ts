@@ -9,6 +9,11 @@ export class SqliteBlob implements Blob {
 
   constructor(private readonly conn: SharedSqlite) {}
 
+  /** The database file (the persist sink's worker threads open their own connections to it). */
+  get path(): string {
+    return this.conn.path;
+  }
+
   private run<T>(what: string, key: string, write: boolean, fn: () => T): T {
     if (this.closed) throw new Error(`SQLite blob ${this.conn.path} is closed`);
     try {

@@ -15,6 +15,20 @@ async function client(): Promise<PersistClient> {
   return c;
 }
 
+/** A sandbox file: there the workers write their parts over their own SQLite connections. */
+async function sandbox(): Promise<PersistClient> {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  const c = await PersistClient.openSandbox(join(dir, 's.sqlite'));
+  cleanups.push(() => c.close());
+  return c;
+}
+
+const locations: [string, () => Promise<PersistClient>][] = [
+  ['in memory (the parent uploads)', client],
+  ['in a sandbox file (the workers upload)', sandbox],
+];
+
 type U = Update<string, string>;
 const holders = new Map<string, ReadHandle<string, string>>();
 /** Updates at original times up to asOf; a reader per shard, opened first, holds its since at [0]. */
@@ -58,8 +72,8 @@ describe('persistSink', () => {
     expect((await c.inspectShard(shard)).upper).toEqual([12]);
   });
 
-  it('carries updates beyond an advance into later descriptions, also when parts straddle it', async () => {
-    const c = await client();
+  it.each(locations)('carries updates beyond an advance into later descriptions, also when parts straddle it: %s', async (_, open) => {
+    const c = await open();
     const shard = newShardId();
     // A small bound makes the workers cut many parts before the advance, most holding both sides.
     const sink = await persistSink(c, shard, { ...strings, workers: 2, memoryBoundBytes: 1 << 20 });
@@ -76,8 +90,8 @@ describe('persistSink', () => {
     expect(sink.frontier()).toEqual([30]);
   });
 
-  it('several sinks writing identical data land it once', async () => {
-    const c = await client();
+  it.each(locations)('several sinks writing identical data land it once: %s', async (_, open) => {
+    const c = await open();
     const shard = newShardId();
     const a = await persistSink(c, shard, { ...strings, workers: 2 });
     const b = await persistSink(c, shard, { ...strings, workers: 1 });
@@ -112,6 +126,22 @@ describe('persistSink', () => {
     expect((sink as unknown as { peak: number }).peak).toBeLessThanOrEqual(bound + 256);
     const info = await c.inspectShard(shard);
     expect(info.stats.updates).toBe(n);
+  });
+
+  it('routes rows larger than a chunk, and keys and values of every length, to the shard intact', async () => {
+    const c = await sandbox();
+    const shard = newShardId();
+    // A 1 MiB bound makes chunks of 64 KiB: the large values travel in buffers of their own.
+    const sink = await persistSink(c, shard, { ...strings, workers: 2, memoryBoundBytes: 1 << 20 });
+    cleanups.push(() => sink.close());
+    const data: U[] = [
+      ...Array.from({ length: 2000 }, (_, i): U => [`${i}:${'k'.repeat(i % 70)}`, 'é'.repeat(i % 5), i % 3, 1]),
+      ...Array.from({ length: 6 }, (_, i): U => [`big${i}`, String(i).repeat(100_000 + i), 1, 2]),
+      ['', '', 0, -3],
+    ];
+    await sink.write(data);
+    await sink.advance([3]);
+    expect(await contents(c, shard, 2)).toEqual(sortUpdates(data));
   });
 
   it('rejects bad options with clear errors', async () => {
