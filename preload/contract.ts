@@ -148,6 +148,8 @@ export interface CompactionPlanInfo {
 }
 
 export interface CompactionProgressInfo {
+  /** what the running merge is doing now */
+  phase: 'fetch' | 'merge' | 'upload' | 'apply';
   inputs: number;
   rowsIn: number;
   rowsOut: number;
@@ -172,25 +174,32 @@ export interface CompactionJob {
 }
 
 /** One finished compaction of the location (background or forced), as the engine reported it. */
+/** One compaction a retained version of the shard records (any client's, background or forced). */
 export interface CompactionRecord {
+  /** the version that applied it */
+  seqno: number;
   atMs: number;
-  shard: string;
-  shardName: string | null;
-  applied: boolean;
-  /** run by "Compact now" (else by background compaction) */
+  /** applied by this app's "Compact now" (else background compaction, of this or another client) */
   forced: boolean;
   inputs: number;
-  inputBytes: number;
-  outputBytes: number;
-  len: number;
-  durationMs: number;
+  /** 1, or 0 when the merge consolidated everything away */
+  outputs: number;
+  rowsIn: number;
+  rowsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  lower: string;
+  upper: string;
+  since: string;
 }
 
 export interface CompactionStatus {
   /** the last "Compact now" of this shard (running or finished), if any since the app started */
   job: CompactionJob | null;
-  /** this shard's finished compactions, newest first (bounded) */
+  /** the compactions the retained versions record, newest first (bounded) */
   history: CompactionRecord[];
+  /** how far back `history` can see: the earliest retained version (GC truncates older ones); null until read */
+  reach: { earliestSeqno: number; latestSeqno: number; truncated: boolean } | null;
 }
 
 export interface GcStatusInfo {

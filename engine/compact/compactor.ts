@@ -19,9 +19,13 @@ import { runMergeJob, type JobResult, type MergeJob } from './merge-job.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { nextCompaction, type CompactionRequest } from './spine.js';
 
+/** What a compaction is doing now: reading input parts, merging, writing an output part, applying it to state. */
+export type CompactionPhase = 'fetch' | 'merge' | 'upload' | 'apply';
+
 export interface CompactionProgress {
   shardId: string;
   inputs: number;
+  phase: CompactionPhase;
   rowsIn: number;
   rowsOut: number;
   partsIn: number;
@@ -128,10 +132,19 @@ export class Compactor {
       return o;
     };
     if (!job) return outcome(false);
-    const progress = onProgress
-      ? (p: Omit<CompactionProgress, 'shardId' | 'inputs'>) => onProgress({ shardId: machine.shardId, inputs: req.inputs.length, ...p })
+    type Counts = Omit<CompactionProgress, 'shardId' | 'inputs' | 'phase'>;
+    let last: Counts = { rowsIn: 0, rowsOut: 0, partsIn: 0, partsTotal: job.runs.reduce((n, r) => n + r.parts.length, 0) };
+    const report = onProgress
+      ? (phase: CompactionPhase, p: Counts = last) => {
+          last = p;
+          onProgress({ shardId: machine.shardId, inputs: req.inputs.length, phase, ...p });
+        }
       : undefined;
-    const res = await this.run(machine.shardId, job, progress, signal);
+    report?.('fetch');
+    // Parts are fetched as the merge needs them: fetching until the last is in, then merging what is left.
+    const progress = report && ((p: Counts) => report(p.partsIn < p.partsTotal ? 'fetch' : 'merge', p));
+    const res = await this.run(machine.shardId, job, progress, signal, report && (() => report('upload')));
+    report?.('apply');
     const applied = await machine.apply((s) =>
       t.applyCompaction(s, {
         inputs: req.inputs,
@@ -163,6 +176,7 @@ export class Compactor {
     job: MergeJob,
     progress?: (p: { rowsIn: number; rowsOut: number; partsIn: number; partsTotal: number }) => void,
     signal?: AbortSignal,
+    uploading?: () => void,
   ): Promise<JobResult> {
     if (signal?.aborted) return Promise.reject(new Error('compaction cancelled'));
     const inputBytes = job.runs.reduce((n, r) => n + r.parts.reduce((m, p) => m + p.encodedSizeBytes, 0), 0);
@@ -177,6 +191,7 @@ export class Compactor {
           const size = inlineSize(inline);
           if (size <= this.deps.config.inlineWritesMaxBytes) return { key: `inline:${cols.len}`, encodedSizeBytes: size, len: cols.len, inline };
           const key = this.mintKey(shardId);
+          uploading?.();
           return this.writePart(key, encodePart(cols, key), cols.len);
         },
         progress,
@@ -212,6 +227,7 @@ export class Compactor {
               failed(m.id)(new Error(`compaction worker asked to write ${m.key}, which was not minted for it`));
               break;
             }
+            uploading?.();
             this.writePart(m.key, m.bytes, m.len).then((ref) => {
               written.push(ref);
               send({ type: 'written', id: m.id, ref });

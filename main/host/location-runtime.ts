@@ -91,7 +91,7 @@ export class LocationRuntime implements LocationApi {
       },
       watch: (shard, onVersion) => this.client.watchShard(shard, onVersion),
     });
-    this.compactions = new Compactions(client, (shard) => this.metas.get(shard)?.name ?? null, () => this.watcher.nudge());
+    this.compactions = new Compactions(client, () => this.watcher.nudge());
   }
 
   engineClient(): PersistClient {
@@ -414,7 +414,7 @@ export class LocationRuntime implements LocationApi {
     return this.compactions.cancel(shard);
   }
 
-  compactionStatus(shard: string): CompactionStatus {
+  compactionStatus(shard: string): Promise<CompactionStatus> {
     return this.compactions.status(shard);
   }
 

@@ -54,7 +54,7 @@ export interface LocationApi {
   /** starts "Compact now" in the background; progress and outcome go to watchCompaction */
   startCompaction(shard: string): Promise<CompactionJob>;
   cancelCompaction(shard: string): CompactionJob | null;
-  compactionStatus(shard: string): CompactionStatus;
+  compactionStatus(shard: string): Promise<CompactionStatus>;
   /** calls onChange at once and on every change (progress throttled); returns a stop */
   watchCompaction(shard: string, onChange: (s: CompactionStatus) => void): () => void;
   gcStatus(shard: string): Promise<GcStatusInfo>;
