@@ -84,7 +84,8 @@ test('a since past the upper asks first; a backwards one says the since is alrea
   await expect(dialog.getByTestId('past-upper')).toHaveCount(0);
   await dialog.getByRole('button', { name: 'Downgrade since' }).click();
   await expect(dialog).toBeHidden();
-  await expect.poll(async () => (await inspectState(app.sandboxFile, shard)).since).toEqual([1]);
+  // (each poll runs the CLI in a new process: slow on a busy machine)
+  await expect.poll(async () => (await inspectState(app.sandboxFile, shard)).since, { timeout: 30_000 }).toEqual([1]);
 
   await row.getByRole('button', { name: 'Downgrade since' }).click();
   await dialog.getByLabel('New since').fill('100');

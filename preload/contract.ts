@@ -105,6 +105,8 @@ export interface SnapshotPage {
   total: number;
   /** rows of the whole snapshot, filter or not */
   unfiltered?: number;
+  /** false while the host is still reading the snapshot: `total` is the rows read so far */
+  complete?: boolean;
   offset: number;
   rows: DataRow[];
   codecs: { key: string; val: string };
@@ -322,6 +324,8 @@ export const requestSchemas = {
       /** only rows whose key / value text contains these (case-sensitive); offset and total count matches */
       keyContains: z.string().max(1000).optional(),
       valContains: z.string().max(1000).optional(),
+      /** answer as soon as the page is read, before the whole snapshot is (then `complete` is false and `total` is the rows so far) */
+      partial: z.boolean().optional(),
     })
     .strict(),
   'shard.create': z.object({ location, name: z.string().trim().min(1).max(200), keyCodec: codecName, valCodec: codecName }).strict(),

@@ -34,7 +34,7 @@ export interface LocationApi {
   listShards(): Promise<ShardSummary[]>;
   inspect(shard: string): Promise<ShardDetail>;
   history(shard: string): FrontierSample[];
-  snapshot(shard: string, asOf: number | null, offset: number, limit: number, filter?: { keyContains?: string; valContains?: string }): Promise<SnapshotPage>;
+  snapshot(shard: string, asOf: number | null, offset: number, limit: number, filter?: { keyContains?: string; valContains?: string; partial?: boolean }): Promise<SnapshotPage>;
   createShard(name: string, keyCodec: string, valCodec: string): Promise<ShardSummary>;
   write(shard: string, updates: Params<'shard.write'>['updates'], upper: number | null): Promise<{ upper: Frontier; written: number }>;
   advanceUpper(shard: string, to: number): Promise<{ upper: Frontier }>;
