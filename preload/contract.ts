@@ -202,6 +202,8 @@ export interface CompactionStatus {
   history: CompactionRecord[];
   /** how far back `history` can see: the earliest retained version (GC truncates older ones); null until read */
   reach: { earliestSeqno: number; latestSeqno: number; truncated: boolean } | null;
+  /** why the history could not be read (the last read's error; `history` is the one before) */
+  historyError?: ContractError;
 }
 
 export interface GcStatusInfo {

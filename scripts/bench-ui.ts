@@ -8,7 +8,8 @@
 //   P8-data-1m-first-paint-ms: a shard of 1,000,000 rows — click on the Data tab until its first
 //     rows are painted, the host's snapshot already read (median of runs; target ≤ 500 ms). The
 //     host decodes and pages the snapshot; only the visible 500-row pages reach the renderer.
-//   P8-data-1m-cold-ms: the same, the first time (the host reads and decodes all 1M rows), and
+//   P8-data-1m-cold-first-paint-ms / -cold-read-ms: the same the first time: first rows painted
+//     (the host answers the first page while it reads the rest; target ≤ 500 ms) and all read, and
 //   P8-data-1m-longest-task-ms: the renderer's longest task meanwhile (decoding is not on its main
 //     thread: target none > 50 ms).
 // All run in the web host with Debian's Chromium, on the real engine; results merge into
@@ -114,18 +115,21 @@ async function main(): Promise<void> {
         const tab = [...document.querySelectorAll('[role="tab"]')].find((e) => e.textContent === 'Data');
         const t0 = performance.now();
         tab.click();
+        let first = null;
         const check = () => {
           const table = document.querySelector('[role="table"][aria-label="Data"]');
           const info = document.querySelector('[data-testid="snapshot-info"]')?.textContent ?? '';
-          if (table && table.querySelector('[aria-rowindex="2"]') && info.replace(/,/g, '').startsWith('${DATA_ROWS} rows')) {
-            requestAnimationFrame(() => setTimeout(() => { po.disconnect(); resolve({ ms: performance.now() - t0, longest }); }, 0));
+          const painted = table && table.querySelector('[aria-rowindex="2"]');
+          if (painted && first === null) requestAnimationFrame(() => setTimeout(() => { if (first === null) first = performance.now() - t0; }, 0));
+          if (painted && info.replace(/,/g, '').startsWith('${DATA_ROWS} rows at')) {
+            requestAnimationFrame(() => setTimeout(() => { po.disconnect(); const all = performance.now() - t0; resolve({ ms: first ?? all, all, longest }); }, 0));
           } else if (performance.now() - t0 > ${timeoutMs}) reject(new Error('Data tab not ready in time'));
           else requestAnimationFrame(check);
         };
         check();
-      })`) as Promise<{ ms: number; longest: number }>;
+      })`) as Promise<{ ms: number; all: number; longest: number }>;
     const cold = await dataRun(120_000);
-    console.error(`[P8] Data tab of ${DATA_ROWS} rows, cold (host reads the snapshot): ${cold.ms.toFixed(0)} ms, renderer's longest task ${cold.longest.toFixed(0)} ms`);
+    console.error(`[P8] Data tab of ${DATA_ROWS} rows, cold: first rows painted in ${cold.ms.toFixed(0)} ms, the whole snapshot read in ${cold.all.toFixed(0)} ms, renderer's longest task ${cold.longest.toFixed(0)} ms`);
     const dataRuns: number[] = [];
     let dataLongest = cold.longest;
     for (let i = 0; i < 7; i++) {
@@ -185,7 +189,8 @@ async function main(): Promise<void> {
     const results: Result[] = [
       { name: 'P8-batches-10k-ms', value: batchesMs, unit: 'ms', baseline: 'budget: Batches tab ready ≤ 500 ms', baselineValue: 500, ratio: batchesMs / 500 },
       { name: 'P8-data-1m-first-paint-ms', value: dataMs, unit: 'ms', baseline: 'budget: Data tab of 1e6 rows painted ≤ 500 ms (snapshot read)', baselineValue: 500, ratio: dataMs / 500 },
-      { name: 'P8-data-1m-cold-ms', value: cold.ms, unit: 'ms', baseline: 'first open: the host reads and decodes 1e6 rows (no budget; reported)', baselineValue: 0, ratio: 0 },
+      { name: 'P8-data-1m-cold-first-paint-ms', value: cold.ms, unit: 'ms', baseline: 'budget: first open, first rows painted ≤ 500 ms while the host reads the rest', baselineValue: 500, ratio: cold.ms / 500 },
+      { name: 'P8-data-1m-cold-read-ms', value: cold.all, unit: 'ms', baseline: 'first open: the host has read and decoded all 1e6 rows (no budget; reported)', baselineValue: 0, ratio: 0 },
       { name: 'P8-data-1m-longest-task-ms', value: dataLongest, unit: 'ms', baseline: 'budget: renderer main thread, no long task > 50 ms (0 = none)', baselineValue: 50, ratio: dataLongest / 50 },
       { name: 'P8-live-longest-task-ms', value: live.longest, unit: 'ms', baseline: 'budget: no long task > 50 ms (0 = none over 50 ms)', baselineValue: 50, ratio: live.longest / 50 },
       { name: 'P8-live-longest-frame-gap-ms', value: live.frameGap, unit: 'ms', baseline: 'budget: no frame gap > 50 ms', baselineValue: 50, ratio: live.frameGap / 50 },

@@ -3,7 +3,7 @@
 // it holds every client's compactions, back to the earliest version GC has kept).
 import { randomUUID } from 'node:crypto';
 import type { CompactionOutcome, CompactionProgress, PersistClient, ShardInspection } from '../../engine/index.js';
-import type { CompactionJob, CompactionPlanInfo, CompactionRecord, CompactionStatus } from '../../preload/contract.js';
+import type { CompactionJob, CompactionPlanInfo, CompactionRecord, CompactionStatus, ContractError } from '../../preload/contract.js';
 import { AppError, toContractError } from '../router/errors.js';
 import { toFrontier } from './convert.js';
 
@@ -41,6 +41,7 @@ interface Derived {
 export class Compactions {
   /** per shard: the history derived from retained versions (see refresh) */
   private readonly derived = new Map<string, Derived>();
+  private readonly historyErrors = new Map<string, ContractError>();
   private readonly refreshing = new Map<string, { run: Promise<void>; again: boolean }>();
   /** seqno ranges [from, to] in which this app's "Compact now" ran, per shard */
   private readonly forced = new Map<string, [number, number][]>();
@@ -95,8 +96,10 @@ export class Compactions {
               since: c.since,
             })),
           });
-        } catch {
-          // A shard gone or a location down: keep what we had; the next change retries.
+          this.historyErrors.delete(shard);
+        } catch (e) {
+          // A shard gone or a location down: keep what we had, say why; the next change retries.
+          this.historyErrors.set(shard, toContractError(e));
         }
       } while (entry.again && !this.closed);
     })().finally(() => {
@@ -116,7 +119,8 @@ export class Compactions {
   private snapshot(shard: string): CompactionStatus {
     const d = this.derived.get(shard);
     const j = this.jobs.get(shard)?.job ?? null;
-    return { job: j && { ...j, progress: j.progress && { ...j.progress } }, history: d?.history ?? [], reach: d?.reach ?? null };
+    const historyError = this.historyErrors.get(shard);
+    return { job: j && { ...j, progress: j.progress && { ...j.progress } }, history: d?.history ?? [], reach: d?.reach ?? null, ...(historyError ? { historyError } : {}) };
   }
 
   watch(shard: string, listener: Listener): () => void {

@@ -45,8 +45,9 @@ export function CompactionTab({ loc, detail }: { loc: string; detail: ShardDetai
           ones), to {fmtCount(status.data.reach.latestSeqno)}.{status.data.reach.truncated ? ` Only the newest ${fmtCount(history.length)} are shown.` : ''}
         </p>
       )}
-      {status.isPending ? (
-        <Loading label="Loading the compaction history…" />
+      {status.data?.historyError && <ErrorState error={status.data.historyError} title="Could not read the compaction history" />}
+      {status.isPending || (status.data && status.data.reach === null && !status.data.historyError) ? (
+        <Loading label="Reading the compaction history from the retained versions…" />
       ) : status.error ? (
         <ErrorState error={status.error} title="Could not load the compaction history" onRetry={() => void status.refetch()} />
       ) : history.length === 0 ? (
