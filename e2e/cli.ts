@@ -32,3 +32,9 @@ export async function exportRows(sandboxFile: string, shard: string, asOf: numbe
   });
   return stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
 }
+
+/** Builds a sandbox file with one shard (see e2e/make-shard.ts); returns the shard's id. */
+export async function makeShard(file: string, kind: 'batches' | 'rows', n: number, name: string): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(appRoot, 'e2e/make-shard.ts'), file, kind, String(n), name], { cwd: appRoot });
+  return stdout.trim();
+}

@@ -78,24 +78,39 @@ test('filter by key and value, jump to a row, Home/End; CSV neutralises formulas
   expect(objs[0]).toEqual({ key: 'k0000000', val: 'v0', time: 0, diff: 1 });
 });
 
-test('an export of 1M rows streams to a download with rows and bytes done', async ({ app }) => {
+// 1M rows (the issue's size) takes minutes on a shared CI machine; the spec exports the largest
+// size that stays near a minute (SHARDSCOPE_E2E_EXPORT_ROWS=1000000 runs the full size).
+const EXPORT_ROWS = Number(process.env.SHARDSCOPE_E2E_EXPORT_ROWS ?? 300_000);
+
+test(`an export of ${EXPORT_ROWS.toLocaleString('en-US')} rows streams to a download with rows and bytes done`, async ({ app }) => {
   test.skip(app.kind !== 'web', 'writes through the web host\'s HTTP API');
-  test.setTimeout(300_000);
+  test.setTimeout(Math.max(90_000, EXPORT_ROWS / 3));
   const { page } = app;
+  const n = EXPORT_ROWS.toLocaleString('en-US');
   await createShard(page, uniqueName('e2e-export'));
   const shard = await currentShardId(page);
-  await fill(app, shard, 1_000_000);
+  await fill(app, shard, EXPORT_ROWS);
   await page.getByRole('tab', { name: 'Data' }).click();
-  await expect(page.getByTestId('snapshot-info')).toContainText('1,000,000 rows at as_of', { timeout: 120_000 });
-  const download = page.waitForEvent('download', { timeout: 240_000 });
-  await page.getByRole('button', { name: /^Export 1,000,000 rows$/ }).click();
+  await expect(page.getByTestId('snapshot-info')).toContainText(`${n} rows at as_of`, { timeout: 60_000 });
+  const download = page.waitForEvent('download', { timeout: 120_000 });
+  await page.getByRole('button', { name: `Export ${n} rows` }).click();
+  // the numbers move while it streams: two readings, the second further on
   const progress = page.getByTestId('export-progress');
-  await expect(progress).toContainText(/[\d,]+ of 1,000,000 rows · [\d.]+ (KiB|MiB)/);
+  const reading = async () => {
+    const m = /^([\d,]+) of ([\d,]+) rows · ([\d.]+) (B|KiB|MiB)$/.exec((await progress.textContent()) ?? '');
+    expect(m, 'rows and bytes done').not.toBeNull();
+    expect(m![2]).toBe(n);
+    return Number(m![1].replace(/,/g, ''));
+  };
+  await expect(progress).toContainText(/[1-9][\d,]* of/);
+  const first = await reading();
   await app.shot('data-export-progress');
+  await expect.poll(async () => (await progress.isVisible() ? reading() : EXPORT_ROWS)).toBeGreaterThan(first);
   const path = await (await download).path();
-  await expect(page.getByTestId('export-done')).toContainText('Exported 1,000,000 rows');
+  await expect(page.getByTestId('export-done')).toContainText(`Exported ${n} rows`);
   const text = readFileSync(path, 'utf8');
-  let n = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
-  expect(n).toBe(1_000_001);
+  let lines = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+  expect(lines).toBe(EXPORT_ROWS + 1);
+  expect(text.slice(0, 40)).toMatch(/^key,val,time,diff\nk0000000,v0,\d+,1\n/); // the time is the as_of
 });

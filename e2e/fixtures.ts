@@ -23,6 +23,30 @@ type Worker = { host: { kind: 'web'; web: WebHost; browser: Browser } | { kind: 
 
 let printedSkip = false;
 
+/**
+ * Starts the web host, then the browser, and stops the host whatever happens next: a browser that
+ * fails to launch (or a run that fails) must not leave it running, and writing demo data, after
+ * the run. `started` sees the host as soon as it is up (the cleanup spec checks it is gone).
+ */
+export async function withWebHost(
+  sandboxFile: string,
+  args: string[],
+  launch: () => Promise<Browser>,
+  use: (web: WebHost, browser: Browser) => Promise<void>,
+  started?: (web: WebHost) => void,
+): Promise<void> {
+  const web = await startWebHost(sandboxFile, args);
+  started?.(web);
+  let browser: Browser | undefined;
+  try {
+    browser = await launch();
+    await use(web, browser);
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await web.stop();
+  }
+}
+
 export const test = base.extend<{ app: AppUnderTest }, Worker>({
   host: [
     async ({}, use, workerInfo) => {
@@ -47,17 +71,12 @@ export const test = base.extend<{ app: AppUnderTest }, Worker>({
       }
       // The specs open and create sandboxes in fresh temporary folders (and copy shards there):
       // the web host allows that only when told to.
-      const web = await startWebHost(join(dir, 'sandbox.sqlite'), ['--allow-dir', tmpdir(), '--allow-create']);
-      // The host is stopped whatever happens next: a browser that fails to launch must not leave
-      // it running (and writing) after the run.
-      let browser: Browser | undefined;
-      try {
-        browser = await chromium.launch(workerInfo.project.use.launchOptions);
-        await use({ kind: 'web', web, browser });
-      } finally {
-        await browser?.close().catch(() => undefined);
-        await web.stop();
-      }
+      await withWebHost(
+        join(dir, 'sandbox.sqlite'),
+        ['--allow-dir', tmpdir(), '--allow-create'],
+        () => chromium.launch(workerInfo.project.use.launchOptions),
+        (web, browser) => use({ kind: 'web', web, browser }),
+      );
     },
     { scope: 'worker', timeout: 90_000 },
   ],

@@ -84,7 +84,8 @@ test('a since past the upper asks first; a backwards one says the since is alrea
   await expect(dialog.getByTestId('past-upper')).toHaveCount(0);
   await dialog.getByRole('button', { name: 'Downgrade since' }).click();
   await expect(dialog).toBeHidden();
-  await expect.poll(async () => (await inspectState(app.sandboxFile, shard)).since).toEqual([1]);
+  // (each poll runs the CLI in a new process: slow on a busy machine)
+  await expect.poll(async () => (await inspectState(app.sandboxFile, shard)).since, { timeout: 30_000 }).toEqual([1]);
 
   await row.getByRole('button', { name: 'Downgrade since' }).click();
   await dialog.getByLabel('New since').fill('100');
@@ -127,4 +128,45 @@ test('a double-click on a confirm button runs the action once and shows its resu
   await expect(row).toHaveCount(0);
   await expect(page.getByRole('alert')).toHaveCount(0);
   expect(after.seqno - before.seqno).toBeGreaterThanOrEqual(1);
+});
+
+test('a double-click on Compact, Run GC and Delete leaked blobs runs each once and shows its result', async ({ app }) => {
+  test.setTimeout(90_000);
+  const { page } = app;
+  const name = uniqueName('e2e-once2');
+  await createShard(page, name);
+  const shard = await currentShardId(page);
+  await writeBatches(app, shard, Array.from({ length: 7 }, (_, i) => [{ key: `k${i}`, val: 'v' }]));
+
+  await page.getByRole('tab', { name: 'Compaction' }).click();
+  await page.getByRole('button', { name: 'Compact now…' }).click();
+  const compact = page.getByRole('dialog', { name: 'Compact now' });
+  await expect(compact.getByRole('table', { name: 'Planned merges' })).toBeVisible();
+  await compact.getByRole('button', { name: 'Compact', exact: true }).dblclick();
+  await expect(compact).toBeHidden();
+  await expect(page.getByTestId('compaction-result')).toContainText('Compacted at');
+  const [from, to] = ((await page.getByTestId('compaction-batches').textContent()) ?? '').split('→').map((s) => Number(s.trim()));
+  expect(to).toBeLessThan(from); // the second click's "1 → 1" would show otherwise
+
+  await page.getByRole('tab', { name: 'Storage' }).click();
+  const truncatable = Number((await page.getByTestId('gc-truncatable').textContent())?.replace(/,/g, ''));
+  expect(truncatable).toBeGreaterThan(0);
+  await page.getByRole('button', { name: 'Run GC…' }).click();
+  const gc = page.getByRole('dialog', { name: 'Run GC' });
+  await gc.getByRole('button', { name: 'Run GC', exact: true }).dblclick();
+  await expect(gc).toBeHidden();
+  await expect(page.getByTestId('gc-result')).toContainText(/^GC truncated [1-9][\d,]* versions?/);
+
+  await page.getByRole('button', { name: 'Upload batch without appending' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'did not append it' })).toBeVisible();
+  await page.waitForTimeout(3200); // past the 3 s the e2e host spares young parts
+  await page.getByRole('button', { name: 'Check again' }).click();
+  await expect(page.getByRole('table', { name: 'Leaked blobs' }).getByRole('row').filter({ hasText: name }).first()).toContainText('deletable');
+  await page.getByRole('button', { name: 'Delete leaked blobs…' }).click();
+  const del = page.getByRole('dialog', { name: 'Delete leaked blobs' });
+  await del.getByRole('textbox').fill((await del.locator('label strong').textContent())!);
+  await del.getByRole('button', { name: /^Delete \d+ blobs?$/ }).dblclick();
+  await expect(del).toBeHidden();
+  await expect(page.getByTestId('leaked-result')).toContainText(/^Deleted [1-9]/); // not the second run's "Deleted 0 blobs"
+  await expect(page.getByRole('alert')).toHaveCount(0);
 });

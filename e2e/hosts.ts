@@ -10,6 +10,8 @@ export interface WebHost {
   origin: string;
   token: string;
   sandboxFile: string;
+  /** the host's process, for the check that the fixtures stop it */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export function startWebHost(sandboxFile: string, extraArgs: string[] = []): Pro
         origin: new URL(url).origin,
         token: m[2],
         sandboxFile,
+        pid: child.pid!,
         stop: () =>
           new Promise<void>((r) => {
             if (child.exitCode !== null) return r();

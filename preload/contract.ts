@@ -107,6 +107,8 @@ export interface SnapshotPage {
   total: number;
   /** rows of the whole snapshot, filter or not */
   unfiltered?: number;
+  /** false while the host is still reading the snapshot: `total` is the rows read so far */
+  complete?: boolean;
   offset: number;
   rows: DataRow[];
   codecs: { key: string; val: string };
@@ -150,6 +152,8 @@ export interface CompactionPlanInfo {
 }
 
 export interface CompactionProgressInfo {
+  /** what the running merge is doing now */
+  phase: 'fetch' | 'merge' | 'upload' | 'apply';
   inputs: number;
   rowsIn: number;
   rowsOut: number;
@@ -174,25 +178,34 @@ export interface CompactionJob {
 }
 
 /** One finished compaction of the location (background or forced), as the engine reported it. */
+/** One compaction a retained version of the shard records (any client's, background or forced). */
 export interface CompactionRecord {
+  /** the version that applied it */
+  seqno: number;
   atMs: number;
-  shard: string;
-  shardName: string | null;
-  applied: boolean;
-  /** run by "Compact now" (else by background compaction) */
+  /** applied by this app's "Compact now" (else background compaction, of this or another client) */
   forced: boolean;
   inputs: number;
-  inputBytes: number;
-  outputBytes: number;
-  len: number;
-  durationMs: number;
+  /** 1, or 0 when the merge consolidated everything away */
+  outputs: number;
+  rowsIn: number;
+  rowsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  lower: string;
+  upper: string;
+  since: string;
 }
 
 export interface CompactionStatus {
   /** the last "Compact now" of this shard (running or finished), if any since the app started */
   job: CompactionJob | null;
-  /** this shard's finished compactions, newest first (bounded) */
+  /** the compactions the retained versions record, newest first (bounded) */
   history: CompactionRecord[];
+  /** how far back `history` can see: the earliest retained version (GC truncates older ones); null until read */
+  reach: { earliestSeqno: number; latestSeqno: number; truncated: boolean } | null;
+  /** why the history could not be read (the last read's error; `history` is the one before) */
+  historyError?: ContractError;
 }
 
 export interface GcStatusInfo {
@@ -315,6 +328,8 @@ export const requestSchemas = {
       /** only rows whose key / value text contains these (case-sensitive); offset and total count matches */
       keyContains: z.string().max(1000).optional(),
       valContains: z.string().max(1000).optional(),
+      /** answer as soon as the page is read, before the whole snapshot is (then `complete` is false and `total` is the rows so far) */
+      partial: z.boolean().optional(),
     })
     .strict(),
   'shard.create': z.object({ location, name: z.string().trim().min(1).max(200), keyCodec: codecName, valCodec: codecName }).strict(),

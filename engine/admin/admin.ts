@@ -18,6 +18,7 @@ import { shardDiff, type DiffOptions, type ShardDiff } from './diff.js';
 import { sinceWhatIf, type WhatIf } from './whatif.js';
 import { copyShard, type CopyOptions, type CopyResult } from './copy.js';
 import type { ProgressCounter } from './parts.js';
+import { compactionHistory, type CompactionHistory } from './compactions.js';
 
 export interface Admin {
   forceCompaction(
@@ -35,6 +36,8 @@ export interface Admin {
   gcStatus(shard: string): Promise<GcStatus>;
   /** the newest retained versions, each with what changed from the one before */
   history(shard: string, opts?: { limit?: number }): Promise<VersionChange[]>;
+  /** the compactions the retained versions record (any client's), newest first, and how far back they go */
+  compactionHistory(shard: string, opts?: { limit?: number }): Promise<CompactionHistory>;
   blobUsage(shard?: string): Promise<BlobUsage[]>;
   consolidatedSize(shard: string): Promise<ConsolidatedSize>;
   /** deletes blobs that are unreferenced *now* (re-checked); returns the keys deleted */
@@ -184,6 +187,10 @@ export class AdminImpl implements Admin {
       next = prev;
     }
     return changes;
+  }
+
+  compactionHistory(shard: string, opts?: { limit?: number }): Promise<CompactionHistory> {
+    return compactionHistory(this.client, shard, opts);
   }
 
   health(shard: string, opts?: HealthOptions): Promise<ShardHealth> {

@@ -16,9 +16,13 @@ import type { FromWorker, ToWorker } from './protocol.js';
 import { nextCompaction, type CompactionRequest } from './spine.js';
 import { compactionWorkers, workerSpec } from './worker-pool.js';
 
+/** What a compaction is doing now: reading input parts, merging, writing an output part, applying it to state. */
+export type CompactionPhase = 'fetch' | 'merge' | 'upload' | 'apply';
+
 export interface CompactionProgress {
   shardId: string;
   inputs: number;
+  phase: CompactionPhase;
   rowsIn: number;
   rowsOut: number;
   partsIn: number;
@@ -118,10 +122,19 @@ export class Compactor {
       return o;
     };
     if (!job) return outcome(false);
-    const progress = onProgress
-      ? (p: Omit<CompactionProgress, 'shardId' | 'inputs'>) => onProgress({ shardId: machine.shardId, inputs: req.inputs.length, ...p })
+    type Counts = Omit<CompactionProgress, 'shardId' | 'inputs' | 'phase'>;
+    let last: Counts = { rowsIn: 0, rowsOut: 0, partsIn: 0, partsTotal: job.runs.reduce((n, r) => n + r.parts.length, 0) };
+    const report = onProgress
+      ? (phase: CompactionPhase, p: Counts = last) => {
+          last = p;
+          onProgress({ shardId: machine.shardId, inputs: req.inputs.length, phase, ...p });
+        }
       : undefined;
-    const res = await this.run(machine.shardId, job, progress, signal);
+    report?.('fetch');
+    // Parts are fetched as the merge needs them: fetching until the last is in, then merging what is left.
+    const progress = report && ((p: Counts) => report(p.partsIn < p.partsTotal ? 'fetch' : 'merge', p));
+    const res = await this.run(machine.shardId, job, progress, signal, report && (() => report('upload')));
+    report?.('apply');
     const applied = await machine.apply((s) =>
       t.applyCompaction(s, {
         inputs: req.inputs,
@@ -145,6 +158,7 @@ export class Compactor {
     job: MergeJob,
     progress?: (p: { rowsIn: number; rowsOut: number; partsIn: number; partsTotal: number }) => void,
     signal?: AbortSignal,
+    uploading?: () => void,
   ): Promise<JobResult> {
     if (signal?.aborted) return Promise.reject(new Error('compaction cancelled'));
     const inputBytes = job.runs.reduce((n, r) => n + r.parts.reduce((m, p) => m + p.encodedSizeBytes, 0), 0);
@@ -155,7 +169,17 @@ export class Compactor {
         fetch: (p) => this.fetchIo(p),
         // A tiny merge result stays inline in state like a tiny append: no blob to write or delete.
         write: (cols) =>
-          writePart({ blob: this.deps.blob, mintKey: () => this.mintKey(shardId) }, cols, this.deps.config.inlineWritesMaxBytes),
+          writePart(
+            {
+              blob: this.deps.blob,
+              mintKey: () => {
+                uploading?.();
+                return this.mintKey(shardId);
+              },
+            },
+            cols,
+            this.deps.config.inlineWritesMaxBytes,
+          ),
         progress,
         cancelled: () => (signal?.aborted ? new Error('compaction cancelled') : null),
       });
@@ -199,6 +223,7 @@ export class Compactor {
               failed(m.id)(new Error(`compaction worker asked to write ${m.key}, which was not minted for it`));
               break;
             }
+            uploading?.();
             putEncodedPart(blob, m.key, m.bytes, m.len).then((ref) => {
               written.push(ref);
               send({ type: 'written', id: m.id, ref });

@@ -1,13 +1,12 @@
-// "Compact now" jobs (one at a time per shard, with progress and cancel) and the location's
-// compaction history (every finished compaction the engine reports, bounded).
+// "Compact now" jobs (one at a time per shard, with progress by phase and cancel; kept in memory)
+// and each shard's compaction history, derived from its retained state versions by the engine (so
+// it holds every client's compactions, back to the earliest version GC has kept).
 import { randomUUID } from 'node:crypto';
 import type { CompactionOutcome, CompactionProgress, PersistClient, ShardInspection } from '../../engine/index.js';
-import type { CompactionJob, CompactionPlanInfo, CompactionRecord, CompactionStatus } from '../../preload/contract.js';
+import type { CompactionJob, CompactionPlanInfo, CompactionRecord, CompactionStatus, ContractError } from '../../preload/contract.js';
 import { AppError, toContractError } from '../router/errors.js';
 import { toFrontier } from './convert.js';
 
-/** Finished compactions kept per location. */
-export const MAX_COMPACTION_RECORDS = 500;
 /** Progress pushes at most this often. */
 const PROGRESS_PUSH_MS = 100;
 
@@ -29,54 +28,125 @@ export async function compactionPlan(client: PersistClient, shard: string): Prom
   };
 }
 
+/** Compactions of the history pushed per shard (the newest; the engine walks every retained version). */
+export const MAX_COMPACTION_RECORDS = 200;
+/** "Compact now" runs remembered to tell their compactions from background ones. */
+const MAX_FORCED_RANGES = 100;
+
+interface Derived {
+  history: CompactionRecord[];
+  reach: CompactionStatus['reach'];
+}
+
 export class Compactions {
-  private readonly records: CompactionRecord[] = []; // oldest first
+  /** per shard: the history derived from retained versions (see refresh) */
+  private readonly derived = new Map<string, Derived>();
+  private readonly historyErrors = new Map<string, ContractError>();
+  private readonly refreshing = new Map<string, { run: Promise<void>; again: boolean }>();
+  /** seqno ranges [from, to] in which this app's "Compact now" ran, per shard */
+  private readonly forced = new Map<string, [number, number][]>();
   private readonly jobs = new Map<string, { job: CompactionJob; abort: AbortController }>();
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly shardWatches = new Map<string, Promise<() => void>>();
   private readonly pushTimers = new Map<string, NodeJS.Timeout>();
   private readonly stopEngine: () => void;
+  private closed = false;
 
   constructor(
     private readonly client: PersistClient,
-    private readonly nameOf: (shard: string) => string | null,
     private readonly onChange: (shard: string) => void = () => undefined,
   ) {
-    this.stopEngine = client.onCompaction((o) => this.record(o));
-  }
-
-  private record(o: CompactionOutcome): void {
-    const running = this.jobs.get(o.shardId)?.job.state === 'running';
-    this.records.push({
-      atMs: Date.now(),
-      shard: o.shardId,
-      shardName: this.nameOf(o.shardId),
-      applied: o.applied,
-      forced: running,
-      inputs: o.inputs,
-      inputBytes: o.inputBytes,
-      outputBytes: o.outputBytes,
-      len: o.len,
-      durationMs: o.durationMs,
+    // A compaction this client finished: the history has a new entry.
+    this.stopEngine = client.onCompaction((o: CompactionOutcome) => {
+      if (o.applied && this.listeners.has(o.shardId)) void this.refresh(o.shardId);
     });
-    if (this.records.length > MAX_COMPACTION_RECORDS) this.records.splice(0, this.records.length - MAX_COMPACTION_RECORDS);
-    this.push(o.shardId);
   }
 
-  status(shard: string): CompactionStatus {
-    const history: CompactionRecord[] = [];
-    for (let i = this.records.length - 1; i >= 0; i--) if (this.records[i].shard === shard) history.push(this.records[i]);
+  /**
+   * Re-derives the shard's compaction history from its retained versions (single-flight: a
+   * request while one runs re-runs it once after), then pushes.
+   */
+  private refresh(shard: string): Promise<void> {
+    const cur = this.refreshing.get(shard);
+    if (cur) {
+      cur.again = true;
+      return cur.run;
+    }
+    const entry = { run: Promise.resolve(), again: false };
+    entry.run = (async () => {
+      do {
+        entry.again = false;
+        try {
+          const h = await this.client.admin.compactionHistory(shard, { limit: MAX_COMPACTION_RECORDS });
+          const ranges = this.forced.get(shard) ?? [];
+          this.derived.set(shard, {
+            reach: { earliestSeqno: h.earliestSeqno, latestSeqno: h.latestSeqno, truncated: h.truncated },
+            history: h.compactions.map((c) => ({
+              seqno: c.seqno,
+              atMs: c.walltimeMs,
+              forced: ranges.some(([a, b]) => c.seqno > a && c.seqno <= b),
+              inputs: c.inputs,
+              outputs: c.outputs,
+              rowsIn: c.rowsIn,
+              rowsOut: c.rowsOut,
+              bytesIn: c.bytesIn,
+              bytesOut: c.bytesOut,
+              lower: c.lower,
+              upper: c.upper,
+              since: c.since,
+            })),
+          });
+          this.historyErrors.delete(shard);
+        } catch (e) {
+          // A shard gone or a location down: keep what we had, say why; the next change retries.
+          this.historyErrors.set(shard, toContractError(e));
+        }
+      } while (entry.again && !this.closed);
+    })().finally(() => {
+      this.refreshing.delete(shard);
+      this.push(shard);
+    });
+    this.refreshing.set(shard, entry);
+    return entry.run;
+  }
+
+  /** The job and the history; reads the history first if nobody is watching the shard. */
+  async status(shard: string): Promise<CompactionStatus> {
+    if (!this.derived.has(shard) || !this.listeners.has(shard)) await this.refresh(shard);
+    return this.snapshot(shard);
+  }
+
+  private snapshot(shard: string): CompactionStatus {
+    const d = this.derived.get(shard);
     const j = this.jobs.get(shard)?.job ?? null;
-    return { job: j && { ...j, progress: j.progress && { ...j.progress } }, history };
+    const historyError = this.historyErrors.get(shard);
+    return { job: j && { ...j, progress: j.progress && { ...j.progress } }, history: d?.history ?? [], reach: d?.reach ?? null, ...(historyError ? { historyError } : {}) };
   }
 
   watch(shard: string, listener: Listener): () => void {
     let set = this.listeners.get(shard);
     if (!set) this.listeners.set(shard, (set = new Set()));
     set.add(listener);
-    listener(this.status(shard));
+    listener(this.snapshot(shard));
+    void this.refresh(shard);
+    if (!this.shardWatches.has(shard)) {
+      // Another client's compaction shows as fewer batches in a new version: re-derive then.
+      let batches = -1;
+      const w = this.client.watchShard(shard, (i) => {
+        if (batches >= 0 && i.batches.length < batches) void this.refresh(shard);
+        batches = i.batches.length;
+      });
+      w.catch(() => undefined);
+      this.shardWatches.set(shard, w);
+    }
     return () => {
       set.delete(listener);
-      if (set.size === 0 && this.listeners.get(shard) === set) this.listeners.delete(shard);
+      if (set.size === 0 && this.listeners.get(shard) === set) {
+        this.listeners.delete(shard);
+        const w = this.shardWatches.get(shard);
+        this.shardWatches.delete(shard);
+        void w?.then((stop) => stop(), () => undefined);
+      }
     };
   }
 
@@ -98,7 +168,7 @@ export class Compactions {
     const t = this.pushTimers.get(shard);
     if (t) clearTimeout(t);
     this.pushTimers.delete(shard);
-    const s = this.status(shard);
+    const s = this.snapshot(shard);
     for (const l of [...set]) l(s);
   }
 
@@ -108,6 +178,7 @@ export class Compactions {
       throw new AppError('Conflict', 'a compaction of this shard is already running; wait for it or cancel it');
     }
     const plan = await compactionPlan(this.client, shard);
+    const seqnoBefore = (await this.client.inspectShard(shard)).seqno;
     if (this.jobs.get(shard)?.job.state === 'running') {
       throw new AppError('Conflict', 'a compaction of this shard is already running; wait for it or cancel it');
     }
@@ -130,13 +201,20 @@ export class Compactions {
       .forceCompaction(shard, {
         signal: abort.signal,
         onProgress: (p: CompactionProgress) => {
-          job.progress = { inputs: p.inputs, rowsIn: p.rowsIn, rowsOut: p.rowsOut, partsIn: p.partsIn, partsTotal: p.partsTotal };
-          this.push(shard, true);
+          const phaseChanged = job.progress?.phase !== p.phase;
+          job.progress = { phase: p.phase, inputs: p.inputs, rowsIn: p.rowsIn, rowsOut: p.rowsOut, partsIn: p.partsIn, partsTotal: p.partsTotal };
+          // a new phase shows at once; counts within a phase are throttled
+          this.push(shard, !phaseChanged);
         },
       })
       .then(
         async (r) => {
           const after: ShardInspection | null = await this.client.inspectShard(shard).catch(() => null);
+          const ranges = this.forced.get(shard) ?? [];
+          ranges.push([seqnoBefore, after?.seqno ?? Number.MAX_SAFE_INTEGER]);
+          if (ranges.length > MAX_FORCED_RANGES) ranges.shift();
+          this.forced.set(shard, ranges);
+          await this.refresh(shard);
           job.state = 'done';
           job.result = {
             before: r.before,
@@ -177,7 +255,10 @@ export class Compactions {
   }
 
   close(): void {
+    this.closed = true;
     this.stopEngine();
+    for (const w of this.shardWatches.values()) void w.then((stop) => stop(), () => undefined);
+    this.shardWatches.clear();
     for (const j of this.jobs.values()) j.abort.abort();
     for (const t of this.pushTimers.values()) clearTimeout(t);
     this.pushTimers.clear();

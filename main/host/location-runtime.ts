@@ -92,7 +92,7 @@ export class LocationRuntime implements LocationApi {
   compactionPlan = (shard: string): Promise<CompactionPlanInfo> => this.storage.compactionPlan(shard);
   startCompaction = (shard: string): Promise<CompactionJob> => this.storage.startCompaction(shard);
   cancelCompaction = (shard: string): CompactionJob | null => this.storage.cancelCompaction(shard);
-  compactionStatus = (shard: string): CompactionStatus => this.storage.compactionStatus(shard);
+  compactionStatus = (shard: string): Promise<CompactionStatus> => this.storage.compactionStatus(shard);
   watchCompaction = (shard: string, onChange: (s: CompactionStatus) => void): (() => void) => this.storage.watchCompaction(shard, onChange);
   gcStatus = (shard: string): Promise<GcStatusInfo> => this.storage.gcStatus(shard);
   runGc = (shard: string): Promise<GcRunResult> => this.storage.runGc(shard);

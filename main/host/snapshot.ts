@@ -11,8 +11,50 @@ const CACHED_SNAPSHOTS = 3;
 
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
+/**
+ * A snapshot being read: rows grow as the cursor yields them (its merge is streaming, so every row
+ * yielded is final and in order); pages already read are answered before the read finishes.
+ */
+class Loading {
+  readonly rows: DataRow[] = [];
+  done = false;
+  error: unknown = null;
+  private waiters = new Set<() => void>();
+  readonly finished: Promise<DataRow[]>;
+
+  constructor(run: (l: Loading) => Promise<void>) {
+    this.finished = run(this).then(
+      () => {
+        this.done = true;
+        this.wake();
+        return this.rows;
+      },
+      (e: unknown) => {
+        this.error = e;
+        this.done = true;
+        this.wake();
+        throw e;
+      },
+    );
+    this.finished.catch(() => undefined);
+  }
+
+  /** Resolves once `n` rows are read or the read is over (rejects if it failed). */
+  async until(n: number): Promise<void> {
+    while (!this.done && this.rows.length < n) await new Promise<void>((r) => this.waiters.add(r));
+    if (this.error) throw this.error;
+  }
+
+  /** Called by the reader after each chunk, and at the end: wakes every waiter to re-check. */
+  wake(): void {
+    const ws = [...this.waiters];
+    this.waiters.clear();
+    for (const w of ws) w();
+  }
+}
+
 interface Entry {
-  rows: Promise<DataRow[]>;
+  loading: Loading;
   /** the last filter's matching row indexes (a filtered table pages through the same filter) */
   filtered?: { key: string; rows: Promise<Uint32Array> };
 }
@@ -20,6 +62,8 @@ interface Entry {
 export interface RowFilter {
   keyContains?: string;
   valContains?: string;
+  /** answer a page as soon as it is read (the Data tab's first paint), not after the whole snapshot */
+  partial?: boolean;
 }
 
 /** Indexes of the rows that match, in chunks that yield (a 1M-row scan must not stall main). */
@@ -53,38 +97,47 @@ export class SnapshotCache {
     if (entry) {
       this.entries.delete(key); // LRU: re-insert as newest
     } else {
-      entry = { rows: load(openReader, asOf, codecs) };
-      entry.rows.catch(() => this.entries.delete(key));
+      const e: Entry = { loading: new Loading((l) => load(l, openReader, asOf, codecs)) };
+      e.loading.finished.catch(() => {
+        if (this.entries.get(key) === e) this.entries.delete(key);
+      });
+      entry = e;
     }
     this.entries.set(key, entry);
     while (this.entries.size > CACHED_SNAPSHOTS) this.entries.delete(this.entries.keys().next().value as string);
-    const rows = await entry.rows;
-    if (!filter.keyContains && !filter.valContains) return { asOf, total: rows.length, unfiltered: rows.length, offset, rows: rows.slice(offset, offset + limit), codecs };
+    const l = entry.loading;
+    if (!filter.keyContains && !filter.valContains) {
+      // partial: the first page paints while the rest is still being read; the total grows until complete
+      if (filter.partial) await l.until(offset + limit);
+      else await l.finished;
+      return { asOf, total: l.rows.length, unfiltered: l.rows.length, complete: l.done, offset, rows: l.rows.slice(offset, offset + limit), codecs };
+    }
+    const rows = await l.finished;
     const fkey = JSON.stringify([filter.keyContains ?? '', filter.valContains ?? '']);
     if (entry.filtered?.key !== fkey) entry.filtered = { key: fkey, rows: matching(rows, filter) };
     const idx = await entry.filtered.rows;
     const page: DataRow[] = [];
     for (let i = offset; i < Math.min(idx.length, offset + limit); i++) page.push(rows[idx[i]]);
-    return { asOf, total: idx.length, unfiltered: rows.length, offset, rows: page, codecs };
+    return { asOf, total: idx.length, unfiltered: rows.length, complete: true, offset, rows: page, codecs };
   }
 }
 
-async function load(openReader: () => Promise<ReadHandle<unknown, unknown>>, asOf: number, codecs: { key: string; val: string }): Promise<DataRow[]> {
+async function load(l: Loading, openReader: () => Promise<ReadHandle<unknown, unknown>>, asOf: number, codecs: { key: string; val: string }): Promise<void> {
   const fk = formatterFor(codecs.key);
   const fv = formatterFor(codecs.val);
   const reader = await openReader();
-  const rows: DataRow[] = [];
+  const rows = l.rows;
   try {
     for await (const chunk of reader.snapshotCursor([asOf])) {
       for (const [k, v, time, diff] of chunk) {
         if (rows.length >= MAX_SNAPSHOT_ROWS) break;
         rows.push({ key: fk(k), val: fv(v), time, diff });
       }
+      l.wake();
       if (rows.length >= MAX_SNAPSHOT_ROWS) break;
       await yieldToLoop();
     }
   } finally {
     await reader.expire().catch(() => undefined);
   }
-  return rows;
 }

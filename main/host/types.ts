@@ -36,7 +36,7 @@ export interface LocationApi {
   listShards(): Promise<ShardSummary[]>;
   inspect(shard: string): Promise<ShardDetail>;
   frontierSamples(shard: string): FrontierSample[];
-  snapshot(shard: string, asOf: number | null, offset: number, limit: number, filter?: { keyContains?: string; valContains?: string }): Promise<SnapshotPage>;
+  snapshot(shard: string, asOf: number | null, offset: number, limit: number, filter?: { keyContains?: string; valContains?: string; partial?: boolean }): Promise<SnapshotPage>;
   createShard(name: string, keyCodec: string, valCodec: string): Promise<ShardSummary>;
   write(shard: string, updates: Params<'shard.write'>['updates'], upper: number | null): Promise<{ upper: Frontier; written: number }>;
   advanceUpper(shard: string, to: number): Promise<{ upper: Frontier }>;
@@ -56,7 +56,7 @@ export interface LocationApi {
   /** starts "Compact now" in the background; progress and outcome go to watchCompaction */
   startCompaction(shard: string): Promise<CompactionJob>;
   cancelCompaction(shard: string): CompactionJob | null;
-  compactionStatus(shard: string): CompactionStatus;
+  compactionStatus(shard: string): Promise<CompactionStatus>;
   /** calls onChange at once and on every change (progress throttled); returns a stop */
   watchCompaction(shard: string, onChange: (s: CompactionStatus) => void): () => void;
   gcStatus(shard: string): Promise<GcStatusInfo>;

@@ -143,8 +143,16 @@ describe('compaction', () => {
     expect(done.job!.result).toMatchObject({ before: 6, bytesBefore: plan.bytes });
     expect(done.job!.result!.after).toBeLessThan(6);
     expect(done.job!.result!.durationMs).toBeGreaterThanOrEqual(0);
+    // the real phases, in order, each pushed as it starts
+    const phases = pushed().map((x) => x.job?.progress?.phase).filter((p, i, a) => p && p !== a[i - 1]);
+    expect(phases[0]).toBe('fetch');
+    expect(phases).toContain('merge');
+    expect(phases.at(-1)).toBe('apply');
     expect(done.history.length).toBeGreaterThan(0);
-    expect(done.history[0]).toMatchObject({ shard: s.id, shardName: 'compact-me', applied: true, forced: true });
+    // derived from the retained versions: the compaction "Compact now" applied, at its seqno
+    expect(done.history[0]).toMatchObject({ forced: true, inputs: 6, outputs: 1, rowsIn: 12 });
+    expect(done.reach).toMatchObject({ earliestSeqno: 1, truncated: false });
+    expect(done.history[0].seqno).toBeLessThanOrEqual(done.reach!.latestSeqno);
 
     const status = await ok<CompactionStatus>(invoke('compaction.status', { location, shard: s.id }));
     expect(status.history).toEqual(done.history);

@@ -164,7 +164,7 @@ export class Router {
       'shards.list': (p) => h.location(p.location).listShards(),
       'shard.inspect': (p) => h.location(p.location).inspect(p.shard),
       'shard.frontierSamples': (p) => h.location(p.location).frontierSamples(p.shard),
-      'shard.snapshot': (p) => h.location(p.location).snapshot(p.shard, p.asOf, p.offset, p.limit, { keyContains: p.keyContains, valContains: p.valContains }),
+      'shard.snapshot': (p) => h.location(p.location).snapshot(p.shard, p.asOf, p.offset, p.limit, { keyContains: p.keyContains, valContains: p.valContains, partial: p.partial }),
       'shard.create': (p) => h.location(p.location).createShard(p.name, p.keyCodec, p.valCodec),
       'shard.write': (p) => h.location(p.location).write(p.shard, p.updates, p.upper),
       'shard.advanceUpper': (p) => h.location(p.location).advanceUpper(p.shard, p.to),

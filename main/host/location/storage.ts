@@ -32,7 +32,7 @@ export class Storage {
     private readonly ctx: LocationContext,
     private readonly leakedMinAgeMs: number,
   ) {
-    this.compactions = new Compactions(ctx.client, (shard) => ctx.metas.get(shard)?.name ?? null, () => ctx.nudge());
+    this.compactions = new Compactions(ctx.client, () => ctx.nudge());
   }
 
   compactionPlan(shard: string): Promise<CompactionPlanInfo> {
@@ -48,7 +48,7 @@ export class Storage {
     return this.compactions.cancel(shard);
   }
 
-  compactionStatus(shard: string): CompactionStatus {
+  compactionStatus(shard: string): Promise<CompactionStatus> {
     return this.compactions.status(shard);
   }
 

@@ -24,7 +24,7 @@ export function useStartCompaction(loc: string, shard: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: () => call('compaction.start', { location: loc, shard }),
-    onSuccess: (job) => qc.setQueryData<CompactionStatus>(qk.compaction(loc, shard), (old) => ({ job, history: old?.history ?? [] })),
+    onSuccess: (job) => qc.setQueryData<CompactionStatus>(qk.compaction(loc, shard), (old) => ({ job, history: old?.history ?? [], reach: old?.reach ?? null })),
   });
 }
 

@@ -15,9 +15,11 @@ export interface SnapshotFilter {
 export function useSnapshotHead(loc: string, shard: string, asOf: number | null, filter: SnapshotFilter = {}) {
   return useQuery({
     queryKey: [...qk.snapshot(loc, shard, asOf), filter],
-    queryFn: () => call('shard.snapshot', { location: loc, shard, asOf, offset: 0, limit: PAGE_ROWS, ...filter }),
+    queryFn: () => call('shard.snapshot', { location: loc, shard, asOf, offset: 0, limit: PAGE_ROWS, ...filter, partial: true }),
     placeholderData: (prev) => prev, // the table stays while a new filter loads
     staleTime: asOf === null ? 0 : Infinity,
+    // while the host is still reading the snapshot, the first page is shown and the total grows
+    refetchInterval: (q) => (q.state.data?.complete === false ? 250 : false),
     retry: false,
   });
 }
@@ -28,7 +30,7 @@ export function useSnapshotRows(loc: string, shard: string, asOf: number, filter
   const results = useQueries({
     queries: pages.map((page) => ({
       queryKey: [...qk.snapshotPage(loc, shard, asOf, page), filter],
-      queryFn: () => call('shard.snapshot', { location: loc, shard, asOf, offset: page * PAGE_ROWS, limit: PAGE_ROWS, ...filter }),
+      queryFn: () => call('shard.snapshot', { location: loc, shard, asOf, offset: page * PAGE_ROWS, limit: PAGE_ROWS, ...filter, partial: true }),
       staleTime: Infinity,
     })),
   });

@@ -1,6 +1,6 @@
 // Batches: the shard's spine drawn as levels (each batch a block sized by its bytes; a running
 // "Compact now" marks the batches it merges), and every batch in a virtualized table.
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { BatchRow, CompactionJob, ShardDetail } from '../../../../preload/contract';
 import { Empty } from '../../components/ErrorState';
 import { VirtualTable, type Column } from '../../components/VirtualTable';
@@ -55,6 +55,14 @@ export function BatchesTab({ loc, detail }: { loc: string; detail: ShardDetail }
   const job = compaction.data?.job;
   const levels = useMemo(() => levelsOf(batches), [batches]);
   const maxBytes = useMemo(() => batches.reduce((m, b) => Math.max(m, b[5]), 1), [batches]);
+  // levels whose every block is drawn (wrapped in a scrolling box) after "+N more"
+  const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
+  const toggle = (level: number) =>
+    setExpanded((s) => {
+      const n = new Set(s);
+      if (!n.delete(level)) n.add(level);
+      return n;
+    });
   if (batches.length === 0) return <Empty>No batches: nothing has been written, or everything was empty.</Empty>;
   const running = job?.state === 'running' ? job : null;
   return (
@@ -77,18 +85,29 @@ export function BatchesTab({ loc, detail }: { loc: string; detail: ShardDetail }
                 {fmtCount(l.batches.length)} × · {fmtBytes(l.bytes)}
               </span>
             </div>
-            <div className="spine-blocks">
-              <span className="spine-track">
-              {l.batches.slice(0, MAX_BLOCKS).map((b, i) => (
-                <span
-                  key={i}
-                  className={`spine-block${merging(running, b) ? ' merging' : ''}`}
-                  style={{ width: Math.max(4, Math.round((b[5] / maxBytes) * BLOCK_MAX_PX)) }}
-                  title={`[${fmtFrontier(b[0])}, ${fmtFrontier(b[1])}) since ${fmtFrontier(b[2])} · ${fmtCount(b[3])} updates · ${b[4]} parts · ${fmtBytes(b[5])}`}
-                />
-              ))}
+            <div className={`spine-blocks${expanded.has(l.level) ? ' expanded' : ''}`}>
+              <span className="spine-track" data-testid={`spine-track-${l.level}`}>
+                {(expanded.has(l.level) ? l.batches : l.batches.slice(0, MAX_BLOCKS)).map((b, i) => (
+                  <span
+                    key={i}
+                    className={`spine-block${merging(running, b) ? ' merging' : ''}`}
+                    style={{ width: Math.max(4, Math.round((b[5] / maxBytes) * BLOCK_MAX_PX)) }}
+                    title={`[${fmtFrontier(b[0])}, ${fmtFrontier(b[1])}) since ${fmtFrontier(b[2])} · ${fmtCount(b[3])} updates · ${b[4]} parts · ${fmtBytes(b[5])}`}
+                  />
+                ))}
               </span>
-              {l.batches.length > MAX_BLOCKS && <span className="muted spine-more" data-testid="spine-more">+{fmtCount(l.batches.length - MAX_BLOCKS)} more</span>}
+              {l.batches.length > MAX_BLOCKS && (
+                <button
+                  type="button"
+                  className="link spine-more"
+                  data-testid="spine-more"
+                  aria-expanded={expanded.has(l.level)}
+                  onClick={() => toggle(l.level)}
+                  title={expanded.has(l.level) ? 'draw only the first batches of this level' : 'draw every batch of this level'}
+                >
+                  {expanded.has(l.level) ? 'show fewer' : `+${fmtCount(l.batches.length - MAX_BLOCKS)} more`}
+                </button>
+              )}
             </div>
           </div>
         ))}

@@ -9,14 +9,15 @@ import { useCancelCompaction, useCompaction, useCompactionPlan, useStartCompacti
 
 const fmtMs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
 
-/** What a running "Compact now" is doing, from its progress: real phases, not a bar that fills early. */
-const PHASES = ['plan', 'fetch and merge', 'upload and apply'] as const;
-const PHASE_TEXT = ['Planning the merges and leasing the input parts…', 'Fetching and merging the input parts', 'Uploading the merged batch and applying it to the shard'];
-function phaseOf(p: { partsIn: number; partsTotal: number } | null): number {
-  if (!p) return 0;
-  return p.partsIn < p.partsTotal ? 1 : 2;
-}
-
+/** What a running "Compact now" is doing: the merge's real phase, as the engine reports it. */
+const PHASES = ['fetch', 'merge', 'upload', 'apply'] as const;
+const PHASE_TEXT: Record<(typeof PHASES)[number] | 'plan', string> = {
+  plan: 'Waiting for background compaction to finish, then planning…',
+  fetch: 'Fetching the input parts (merging as they arrive)',
+  merge: 'Merging the rest: every input part is in',
+  upload: 'Uploading a merged part',
+  apply: 'Applying the merged batch to the shard',
+};
 export function CompactionTab({ loc, detail }: { loc: string; detail: ShardDetail }) {
   const shard = detail.summary.id;
   const status = useCompaction(loc, shard);
@@ -38,31 +39,39 @@ export function CompactionTab({ loc, detail }: { loc: string; detail: ShardDetai
       {status.pushError && <ErrorState error={status.pushError} title="Compaction updates stopped" />}
       {job && <JobCard loc={loc} shard={shard} job={job} />}
       <h2>History</h2>
-      {status.isPending ? (
-        <Loading label="Loading the compaction history…" />
+      {status.data?.reach && (
+        <p className="muted" data-testid="compaction-reach">
+          From the shard's retained versions: since seqno {fmtCount(status.data.reach.earliestSeqno)}, the earliest retained version (GC truncates older
+          ones), to {fmtCount(status.data.reach.latestSeqno)}.{status.data.reach.truncated ? ` Only the newest ${fmtCount(history.length)} are shown.` : ''}
+        </p>
+      )}
+      {status.data?.historyError && <ErrorState error={status.data.historyError} title="Could not read the compaction history" />}
+      {status.isPending || (status.data && status.data.reach === null && !status.data.historyError) ? (
+        <Loading label="Reading the compaction history from the retained versions…" />
       ) : status.error ? (
         <ErrorState error={status.error} title="Could not load the compaction history" onRetry={() => void status.refetch()} />
       ) : history.length === 0 ? (
-        <Empty>No compaction of this shard has finished since Shardscope opened this location.</Empty>
+        <Empty>No compaction of this shard in its retained versions.</Empty>
       ) : (
         <div className="table-scroll">
           <table aria-label="Compaction history" className="compact">
             <thead>
               <tr>
-                <th>Finished</th><th>Kind</th><th className="num">Inputs</th><th className="num">Bytes in → out</th><th className="num">Updates out</th>
-                <th className="num" title="the merge itself, without planning and applying">Merge time</th><th>Outcome</th>
+                <th className="num">Seqno</th><th>Applied</th><th>Kind</th><th className="num">Batches</th><th className="num">Rows in → out</th>
+                <th className="num">Bytes in → out</th><th className="num">Times</th><th className="num">Since</th>
               </tr>
             </thead>
             <tbody>
-              {history.map((r, i) => (
-                <tr key={`${r.atMs}-${i}`}>
+              {history.map((r) => (
+                <tr key={r.seqno}>
+                  <td className="num">{r.seqno}</td>
                   <td>{fmtClock(r.atMs)}</td>
-                  <td>{r.forced ? 'Compact now' : 'background'}</td>
-                  <td className="num">{r.inputs}</td>
-                  <td className="num">{fmtBytes(r.inputBytes)} → {fmtBytes(r.outputBytes)}</td>
-                  <td className="num">{fmtCount(r.len)}</td>
-                  <td className="num">{fmtMs(r.durationMs)}</td>
-                  <td>{r.applied ? 'applied' : <span className="muted" title="the batches changed while it ran; its output was discarded">discarded</span>}</td>
+                  <td>{r.forced ? 'Compact now' : <span title="by background compaction, of this app or another client">background</span>}</td>
+                  <td className="num">{fmtCount(r.inputs)} → {fmtCount(r.outputs)}</td>
+                  <td className="num">{fmtCount(r.rowsIn)} → {fmtCount(r.rowsOut)}</td>
+                  <td className="num">{fmtBytes(r.bytesIn)} → {fmtBytes(r.bytesOut)}</td>
+                  <td className="num">[{r.lower.replace(/^\[|\]$/g, '')}, {r.upper.replace(/^\[|\]$/g, '')})</td>
+                  <td className="num">{r.since}</td>
                 </tr>
               ))}
             </tbody>
@@ -84,22 +93,26 @@ function JobCard({ loc, shard, job }: { loc: string; shard: string; job: Compact
           <span className="spinner" aria-hidden="true" /> Compacting {plural(job.plan.merges.reduce((n, m) => n + m.inputs, 0), 'batch')}…
         </h2>
         <ol className="phases" aria-label="Compaction phases">
-          {PHASES.map((ph, i) => (
-            <li key={ph} aria-current={i === phaseOf(p) ? 'step' : undefined} className={i < phaseOf(p) ? 'done' : i === phaseOf(p) ? 'now' : ''}>
-              {ph}
-            </li>
-          ))}
+          {PHASES.map((ph, i) => {
+            const now = p ? PHASES.indexOf(p.phase) : -1;
+            return (
+              <li key={ph} aria-current={i === now ? 'step' : undefined} className={i < now ? 'done' : i === now ? 'now' : ''}>
+                {ph}
+              </li>
+            );
+          })}
         </ol>
         {p ? (
           <>
-            {/* parts read count fetch+merge; the bar stays short of full until the result is applied */}
-            <progress max={Math.max(1, p.partsTotal) + 1} value={p.partsIn} aria-label="Parts merged" />
-            <p className="muted" data-testid="compaction-phase">
-              {PHASE_TEXT[phaseOf(p)]} · {p.partsIn} of {p.partsTotal} parts read · {fmtCount(p.rowsIn)} rows in · {fmtCount(p.rowsOut)} rows out · merge of {plural(p.inputs, 'batch')}
+            {/* parts read; the bar stays short of full until the result is applied */}
+            <progress max={Math.max(1, p.partsTotal) + 1} value={p.partsIn} aria-label="Parts read" />
+            <p className="muted" data-testid="compaction-phase" data-phase={p.phase}>
+              {PHASE_TEXT[p.phase]} · {p.partsIn} of {plural(p.partsTotal, 'part')} read · {plural(p.rowsIn, 'row')} in · {plural(p.rowsOut, 'row')} out · merge of{' '}
+              {plural(p.inputs, 'batch')}
             </p>
           </>
         ) : (
-          <p className="muted" data-testid="compaction-phase">{PHASE_TEXT[0]}</p>
+          <p className="muted" data-testid="compaction-phase" data-phase="plan">{PHASE_TEXT.plan}</p>
         )}
         <button type="button" onClick={() => cancel.mutate()} disabled={cancel.isPending || job.cancelRequested}>
           {job.cancelRequested ? 'Cancelling…' : 'Cancel'}

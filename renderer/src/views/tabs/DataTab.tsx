@@ -112,8 +112,11 @@ export function DataTab({ loc, detail }: { loc: string; detail: ShardDetail }) {
           <span className="muted" data-testid="snapshot-info">
             {filter.keyContains || filter.valContains
               ? `${plural(head.data.total, 'row')} match of ${fmtCount(head.data.unfiltered ?? head.data.total)}`
-              : plural(head.data.total, 'row')}{' '}
+              : head.data.complete === false
+                ? `${plural(head.data.total, 'row')} read so far`
+                : plural(head.data.total, 'row')}{' '}
             at as_of {head.data.asOf} · consolidated · {head.data.codecs.key} → {head.data.codecs.val}
+            {head.data.complete === false && ' · reading the rest…'}
           </span>
         )}
       </form>
@@ -151,7 +154,12 @@ export function DataTab({ loc, detail }: { loc: string; detail: ShardDetail }) {
           </select>
         </label>
         {exporting === null ? (
-          <button type="button" onClick={() => void startExport()} disabled={!head.data || head.data.total === 0}>
+          <button
+            type="button"
+            onClick={() => void startExport()}
+            disabled={!head.data || head.data.total === 0 || head.data.complete === false}
+            title={head.data?.complete === false ? 'the snapshot is still being read' : undefined}
+          >
             Export {plural(total, 'row')}
           </button>
         ) : (

@@ -43,7 +43,7 @@ export function LeasesTab({ loc, detail }: { loc: string; detail: ShardDetail })
       <h2><Term name="lease">Leased readers</Term></h2>
       <table aria-label="Leased readers">
         <thead>
-          <tr><th>Purpose</th><th>Host</th><th>Since</th><th>Seqno held</th><th>Last heartbeat</th><th>Expires in</th><th>Actions</th></tr>
+          <tr><th>Purpose</th><th>Host</th><th className="num">Since</th><th className="num">Seqno held</th><th>Last heartbeat</th><th className="num">Expires in</th><th className="actions">Actions</th></tr>
         </thead>
         <tbody>
           {detail.leasedReaders.length === 0 && <tr><td colSpan={7} className="muted">No leased readers.</td></tr>}
@@ -69,7 +69,7 @@ export function LeasesTab({ loc, detail }: { loc: string; detail: ShardDetail })
       <h2>Critical readers</h2>
       <table aria-label="Critical readers">
         <thead>
-          <tr><th>Purpose</th><th>Id</th><th>Since</th><th>Actions</th></tr>
+          <tr><th>Purpose</th><th>Id</th><th className="num">Since</th><th className="actions">Actions</th></tr>
         </thead>
         <tbody>
           {detail.criticalReaders.length === 0 && <tr><td colSpan={4} className="muted">No critical readers.</td></tr>}
@@ -92,7 +92,7 @@ export function LeasesTab({ loc, detail }: { loc: string; detail: ShardDetail })
       <h2>Writers</h2>
       <table aria-label="Writers">
         <thead>
-          <tr><th>Purpose</th><th>Host</th><th>Last heartbeat</th><th>Expires in</th><th>Actions</th></tr>
+          <tr><th>Purpose</th><th>Host</th><th>Last heartbeat</th><th className="num">Expires in</th><th className="actions">Actions</th></tr>
         </thead>
         <tbody>
           {detail.writers.length === 0 && <tr><td colSpan={5} className="muted">No writers.</td></tr>}
