@@ -291,10 +291,6 @@ export function seqnoSince(state: ShardState): number {
   return min;
 }
 
-export function describeBounds(lower: Antichain, upper: Antichain): string {
-  return `[${fmt(lower)}, ${fmt(upper)})`;
-}
-
 
 /**
  * Replaces exactly the inputs of a compaction with its output. When the spine changed meanwhile
