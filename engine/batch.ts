@@ -94,8 +94,6 @@ const MAX_ARENA_ROWS = 1 << 21;
 const MAX_RUNS = 8;
 const RUNS_PER_MERGE = 4;
 
-/** Part keys carry their creation time, so cleanup of unreferenced blobs can spare young ones. */
-export { partKey, partCreatedMs } from './paths.js';
 const RESOLVED = Promise.resolve();
 
 export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {

@@ -7,8 +7,9 @@
 // writer's upload) are never touched here: `unreferencedBlobs` lists them for an operator instead.
 import { CorruptDataError, InvalidUsageError } from './errors.js';
 import { retryExternal } from './location/retry.js';
-import type { Blob, Consensus } from './location/types.js';
-import { rollupKey, type Machine } from './machine.js';
+import type { Blob, BlobMeta, Consensus } from './location/types.js';
+import type { Machine } from './machine.js';
+import { rollupKey } from './paths.js';
 import { encodeState } from './state/encode.js';
 import { applyDiff } from './state/diff.js';
 import { decodeDiffAt } from './state/encode.js';
@@ -143,19 +144,28 @@ export async function collectGarbage(machine: Machine, { consensus, blob }: GcDe
   return { deletedBlobs, truncatedVersions };
 }
 
-/** Blobs of the location that no retained version of any shard references. */
+/** Blobs of the location that no retained version of any shard references, by key. */
 export async function unreferencedBlobs(
   deps: GcDeps,
   shards: string[],
   machineOf: (shard: string) => Promise<Machine>,
 ): Promise<string[]> {
+  return (await unreferencedBlobMetas(deps, shards, machineOf)).map((b) => b.key);
+}
+
+/** The same, with each blob's size: sorted by key. */
+export async function unreferencedBlobMetas(
+  deps: GcDeps,
+  shards: string[],
+  machineOf: (shard: string) => Promise<Machine>,
+): Promise<BlobMeta[]> {
   const all = await retryExternal(() => deps.blob.list(''), 'list blobs');
   const keep = new Set<string>();
   for (const shard of shards) {
     const m = await machineOf(shard);
     await collectRetained(m, deps.consensus, 0, Number.MAX_SAFE_INTEGER, keep);
   }
-  return all.map((b) => b.key).filter((k) => !keep.has(k)).sort();
+  return all.filter((b) => !keep.has(b.key)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /**

@@ -6,7 +6,8 @@ export type { Listen, Subscribe, ListenEvent, ListenOptions } from './listen.js'
 export type { SinceHandle } from './since.js';
 export type { Batch, BatchBuilder, TransmittableBatch } from './batch.js';
 export type { ShardInspection } from './inspect.js';
-export type { Admin, CompactionPlan, GcStatus } from './admin/admin.js';
+export type { Admin, CompactionPlan, GcStatus, UnreferencedBlob } from './admin/admin.js';
+export type { BlobKey, BlobKind } from './paths.js';
 export type { VersionChange } from './admin/history.js';
 export type { BlobUsage, ConsolidatedSize } from './admin/usage.js';
 export type { Finding, FindingKind, Severity, Blame, HealthAction, HealthOptions, ShardHealth, LocationHealth } from './admin/health.js';

@@ -4,6 +4,7 @@
 import type { Blob, CasResult, Consensus } from './location/types.js';
 import { retryExternal } from './location/retry.js';
 import type { PersistConfig } from './config.js';
+import { rollupKey } from './paths.js';
 import { ClientClosedError, CorruptDataError, InvalidUsageError, LocationError } from './errors.js';
 import { applyDiff } from './state/diff.js';
 import { decodeDiffAt, decodeRollup, encodeDiff, encodeState } from './state/encode.js';
@@ -31,8 +32,6 @@ function backoff(round: number): Promise<void> {
 }
 /** How often a read restarts because a concurrent GC truncated under it, before calling it corrupt. */
 const MAX_TRUNCATION_ROUNDS = 64;
-
-export const rollupKey = (shardId: string, seqno: number): string => `${shardId}/rollup/${seqno}`;
 
 export interface MachineDeps {
   readonly consensus: Consensus;

@@ -6,6 +6,7 @@ import { InvalidUsageError } from './errors.js';
 import { HandleBase, type ClientContext } from './handle.js';
 import { fateUnknown, type Machine } from './machine.js';
 import { retainedPartKeys } from './ownership.js';
+import { parseBlobKey } from './paths.js';
 import { randomBytes } from 'node:crypto';
 import * as t from './state/transitions.js';
 import type { PartRef } from './state/types.js';
@@ -227,7 +228,7 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
     for (const run of tb.runs) {
       if (!Array.isArray(run)) throw new InvalidUsageError('InvalidArgument', 'batch runs must be arrays of parts');
       for (const p of run) {
-        if (typeof p?.key !== 'string' || (!p.inline && !p.key.startsWith(`${this.shardId}/`))) {
+        if (typeof p?.key !== 'string' || (!p.inline && parseBlobKey(p.key).shard !== this.shardId)) {
           throw new InvalidUsageError('BatchNotFromThisShard', `part ${String(p?.key)} is not a part of ${this.shardId}`);
         }
       }

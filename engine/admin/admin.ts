@@ -9,10 +9,10 @@ import { diffVersions, type VersionChange } from './history.js';
 import { blobUsage, consolidatedSize, type BlobUsage, type ConsolidatedSize } from './usage.js';
 import { seqnoSince } from '../state/transitions.js';
 import { retryExternal } from '../location/retry.js';
-import { partCreatedMs } from '../batch.js';
+import { parseBlobKey, partCreatedMs, type BlobKey } from '../paths.js';
 import type { CompactionProgress } from '../compact/compactor.js';
 import { forcedCompactions } from '../compact/spine.js';
-import { collectGarbage, unreferencedBlobs } from '../gc.js';
+import { collectGarbage, unreferencedBlobMetas } from '../gc.js';
 import { locationHealth, shardHealth, type HealthOptions, type LocationHealth, type ShardHealth } from './health.js';
 import { shardDiff, type DiffOptions, type ShardDiff } from './diff.js';
 import { sinceWhatIf, type WhatIf } from './whatif.js';
@@ -30,6 +30,8 @@ export interface Admin {
   unreferencedBlobs(): Promise<string[]>;
   finalizeShard(shard: string): Promise<void>;
   // Extensions for operators (the app and the CLI):
+  /** unreferencedBlobs with what each key says (its shard, kind, creation time) and its size: callers never parse keys */
+  unreferencedBlobInfo(): Promise<UnreferencedBlob[]>;
   /** what forceCompaction would merge now, without doing it */
   compactionPlan(shard: string): Promise<CompactionPlan>;
   gcStatus(shard: string): Promise<GcStatus>;
@@ -49,6 +51,11 @@ export interface Admin {
   sinceWhatIf(shard: string, since: number, opts?: { signal?: AbortSignal; onProgress?: (p: ProgressCounter) => void }): Promise<WhatIf>;
   /** copies the shard, consolidated at an as_of, into `dest` without moving this location's since */
   copyShard(shard: string, dest: PersistClient, opts?: CopyOptions): Promise<CopyResult>;
+}
+
+export interface UnreferencedBlob extends BlobKey {
+  readonly key: string;
+  readonly sizeBytes: number;
 }
 
 export interface CompactionPlan {
@@ -118,8 +125,13 @@ export class AdminImpl implements Admin {
   }
 
   async unreferencedBlobs(): Promise<string[]> {
+    return (await this.unreferencedBlobInfo()).map((b) => b.key);
+  }
+
+  async unreferencedBlobInfo(): Promise<UnreferencedBlob[]> {
     const shards = await this.client.listShards();
-    return unreferencedBlobs(this.client, shards, (s) => this.client.machine(s));
+    const metas = await unreferencedBlobMetas(this.client, shards, (s) => this.client.machine(s));
+    return metas.map(({ key, sizeBytes }) => ({ key, sizeBytes, ...parseBlobKey(key) }));
   }
 
   async finalizeShard(shard: string): Promise<void> {

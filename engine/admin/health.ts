@@ -9,7 +9,7 @@ import { decodeDiff } from '../state/encode.js';
 import { seqnoSince } from '../state/transitions.js';
 import { MIN_MERGE_INPUTS } from '../compact/spine.js';
 import { referencedKeys, unreferencedBlobs } from '../gc.js';
-import { partCreatedMs } from '../batch.js';
+import { partCreatedMs } from '../paths.js';
 import { isShardId } from '../ids.js';
 import type { PersistClient } from '../client.js';
 import type { ShardState } from '../state/types.js';

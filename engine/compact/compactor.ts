@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { deleteParts, partKey } from '../batch.js';
+import { deleteParts } from '../batch.js';
+import { partKey } from '../paths.js';
 import { CorruptDataError, errorFromWire, errorToWire } from '../errors.js';
 import type { Blob } from '../location/types.js';
 import { retryExternal } from '../location/retry.js';

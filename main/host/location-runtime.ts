@@ -57,12 +57,6 @@ export const SNAPSHOT_PURPOSE = 'Shardscope: Data tab';
  */
 export const LEAKED_MIN_AGE_MS = Number(process.env.SHARDSCOPE_LEAKED_MIN_AGE_MS ?? 10 * 60_000);
 
-/** When a part was written, from its key (`<shard>/part/<base36 ms>-<uuid>`), or null. */
-export function partCreatedMs(key: string): number | null {
-  const m = /\/part\/([0-9a-z]+)-/.exec(key);
-  return m ? parseInt(m[1], 36) : null;
-}
-
 export class LocationRuntime implements LocationApi {
   private readonly owned = new OwnedHandles();
   private readonly serial = new SerialQueue();
@@ -462,7 +456,7 @@ export class LocationRuntime implements LocationApi {
   }
 
   async leakedBlobs(): Promise<LeakedBlobsInfo> {
-    const keys = await this.client.admin.unreferencedBlobs();
+    const unreferenced = await this.client.admin.unreferencedBlobInfo();
     const now = Date.now();
     const names = new Map<string, string | null>();
     const nameOf = async (shard: string): Promise<string | null> => {
@@ -470,10 +464,7 @@ export class LocationRuntime implements LocationApi {
       return names.get(shard) ?? null;
     };
     const blobs = [];
-    for (const key of keys) {
-      const owner = key.split('/')[0];
-      const shard = /^s[0-9a-f-]{36}$/.test(owner) ? owner : null;
-      const createdMs = partCreatedMs(key);
+    for (const { key, shard, createdMs } of unreferenced) {
       blobs.push({
         key,
         shard,
