@@ -1,7 +1,9 @@
 // The engine's public API (see shared/design/engine-api.md). Outside code imports only from here.
 export type { Antichain } from './antichain.js';
-export type { Update, WriteHandle, AppendResult } from './write.js';
-export type { ReadHandle, LeasedPart } from './read.js';
+export type { Update } from './update.js';
+export type { WriteHandle, AppendResult } from './write.js';
+export type { ReadHandle } from './read.js';
+export type { LeasedPart } from './lease.js';
 export type { Listen, Subscribe, ListenEvent, ListenOptions } from './listen.js';
 export type { SinceHandle } from './since.js';
 export type { Batch, BatchBuilder, TransmittableBatch } from './batch.js';

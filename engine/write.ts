@@ -10,8 +10,8 @@ import { parseBlobKey } from './paths.js';
 import { randomBytes } from 'node:crypto';
 import * as t from './state/transitions.js';
 import type { PartRef } from './state/types.js';
+import type { Update } from './update.js';
 
-export type Update<K, V> = readonly [key: K, val: V, time: number, diff: number];
 export type AppendResult = t.AppendResult;
 
 export interface WriteHandle<K, V> {

@@ -1,7 +1,9 @@
 // Reading a shard's parts for operator tools (diff, what-if, copy) without knowing its codecs, and
 // without moving its since: a leased reader under the shard's own codec names that reads raw bytes,
 // never downgrades, and is expired when the tool is done.
-import { batchTimeBounds, type LeasedPart, type ReadHandle } from '../read.js';
+import type { LeasedPart } from '../lease.js';
+import type { ReadHandle } from '../read.js';
+import { batchTimeBounds } from '../filter.js';
 import { codecs, type Codec } from '../codec.js';
 import { fetchColumns } from '../fetch.js';
 import type { MergeRun } from '../part/merge.js';

@@ -12,7 +12,7 @@ import { retryExternal } from '../location/retry.js';
 import type { Machine } from '../machine.js';
 import { encodePart } from '../part/encode.js';
 import { inlineFromColumns, inlineSize } from '../fetch.js';
-import { batchTimeBounds } from '../read.js';
+import { partsFor } from '../filter.js';
 import * as t from '../state/transitions.js';
 import type { PartRef, ShardState } from '../state/types.js';
 import type { PersistConfig } from '../config.js';
@@ -47,17 +47,9 @@ export interface CompactorDeps {
 }
 
 export function jobFor(state: ShardState, req: CompactionRequest, targetBytes: number): MergeJob | null {
-  const ids = new Set(req.inputs);
-  const inputs = state.batches.filter((b) => ids.has(b.id));
-  if (inputs.length !== req.inputs.length || req.since.length === 0) return null;
-  return {
-    advanceTo: req.since[0],
-    targetBytes,
-    runs: inputs.flatMap((b) => {
-      const [lo, hi] = batchTimeBounds(b);
-      return b.runs.map((parts) => ({ timeLower: lo, timeUpper: hi, parts }));
-    }),
-  };
+  const runs = partsFor(state, { kind: 'compaction', inputs: req.inputs });
+  if (runs === null || req.since.length === 0) return null;
+  return { advanceTo: req.since[0], targetBytes, runs: runs.map(({ timeLower, timeUpper, parts }) => ({ timeLower, timeUpper, parts })) };
 }
 
 /** Where the worker's code is: beside this file as .js when bundled/compiled, else the .ts source run through tsx. */

@@ -2,7 +2,7 @@
 // single append of the runtime's log (see the design in runtime.ts): all of its streams or none.
 import type { Antichain } from '../antichain.js';
 import { InvalidUsageError } from '../errors.js';
-import type { Update } from '../write.js';
+import type { Update } from '../update.js';
 import type { WriteRec } from './log.js';
 import { StreamWriteHandleImpl, type StreamHost, type StreamWriteHandle } from './stream.js';
 

@@ -40,7 +40,8 @@ import { ClientClosedError, InvalidUsageError, RuntimeShutdownError } from '../e
 import type { Listen } from '../listen.js';
 import type { PersistConfig } from '../config.js';
 import type { ReadHandle } from '../read.js';
-import type { Update, WriteHandle } from '../write.js';
+import type { Update } from '../update.js';
+import type { WriteHandle } from '../write.js';
 import { newShardId } from '../ids.js';
 import {
   appliedOf, encodeRec, LogView, sealOf, sinceOf,

@@ -3,7 +3,8 @@
 import type { Antichain } from '../antichain.js';
 import type { Codec } from '../codec.js';
 import type { ReadHandle } from '../read.js';
-import type { Update, WriteHandle } from '../write.js';
+import type { Update } from '../update.js';
+import type { WriteHandle } from '../write.js';
 import { appliedOf, sealOf, sinceOf, unb64, type FoldEvent, type LogView, type StreamView, type WriteRec } from './log.js';
 
 /** What a stream's handles use of their runtime (RuntimeImpl): named here so the two files do not import each other. */

@@ -18,7 +18,8 @@ import type { PersistClient, HandleOptions } from '../client.js';
 import { ClientClosedError, CorruptDataError, InvalidUsageError } from '../errors.js';
 import { retryExternal } from '../location/retry.js';
 import type { PartRef } from '../state/types.js';
-import type { Update, WriteHandle } from '../write.js';
+import type { Update } from '../update.js';
+import type { WriteHandle } from '../write.js';
 import { ROW_HEADER, RowWriter } from './rows.js';
 
 export interface SinkOptions<K, V> extends HandleOptions<K, V> {
