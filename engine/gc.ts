@@ -5,19 +5,14 @@
 // shard may run at once, in any clients: a prefix truncated under one of them was cleaned by the
 // GC that truncated it. Blobs that no version ever referenced (a batch in flight, a crashed
 // writer's upload) are never touched here: `unreferencedBlobs` lists them for an operator instead.
-import { CorruptDataError, InvalidUsageError } from './errors.js';
+import { InvalidUsageError } from './errors.js';
 import { retryExternal } from './location/retry.js';
 import type { Blob, BlobMeta, Consensus } from './location/types.js';
 import type { Machine } from './machine.js';
 import { rollupKey } from './paths.js';
 import { encodeState } from './state/encode.js';
-import { applyDiff } from './state/diff.js';
-import { decodeDiffAt } from './state/encode.js';
 import { seqnoSince } from './state/transitions.js';
 import type { ShardState } from './state/types.js';
-
-/** How often one collection restarts after a concurrent truncation before calling it corrupt. */
-const MAX_RESTARTS = 64;
 
 export interface GcResult {
   deletedBlobs: number;
@@ -34,55 +29,13 @@ function isTruncated(e: unknown): boolean {
   return e instanceof InvalidUsageError && e.kind === 'SeqnoTruncated';
 }
 
-async function earliestSeqno(consensus: Consensus, shardId: string): Promise<number | null> {
-  return (await retryExternal(() => consensus.scan(shardId, 0, 1), `scan ${shardId}`))[0]?.seqno ?? null;
-}
-
 /**
  * Adds to `into` every key that some retained version in [from, until] references. Versions a
  * concurrent GC truncated meanwhile are skipped (it deleted what only they referenced before it
- * truncated them): the walk restarts at the new earliest version.
+ * truncated them).
  */
-async function collectRetained(
-  machine: Machine,
-  consensus: Consensus,
-  from: number,
-  until: number,
-  into: Set<string>,
-  base?: ShardState,
-): Promise<void> {
-  const shardId = machine.shardId;
-  let s: ShardState | null = base && base.seqno >= from ? base : null;
-  if (s) referencedKeys(s, into);
-  for (let restarts = 0; ; ) {
-    if (s === null) {
-      const earliest = await earliestSeqno(consensus, shardId);
-      if (earliest === null) return;
-      const start = Math.max(from, earliest);
-      if (start > until) return;
-      try {
-        s = await machine.stateAt(start);
-      } catch (e) {
-        if (!isTruncated(e) || ++restarts > MAX_RESTARTS) throw e;
-        continue;
-      }
-      referencedKeys(s, into);
-    }
-    const next: number = s.seqno + 1;
-    if (next > until) return;
-    const entries = await retryExternal(() => consensus.scan(shardId, next, Math.min(1024, until - next + 1)), `scan ${shardId}`);
-    if (entries.length === 0) return;
-    if (entries[0].seqno !== next) {
-      if (++restarts > MAX_RESTARTS) throw new CorruptDataError(`${shardId}@${next}`, 'versions keep vanishing during GC');
-      s = null;
-      continue;
-    }
-    for (const e of entries) {
-      if (e.seqno > until) return;
-      s = applyDiff(s, decodeDiffAt(shardId, e.seqno, e.data));
-      referencedKeys(s, into);
-    }
-  }
+async function collectRetained(machine: Machine, from: number, until: number, into: Set<string>, base?: ShardState): Promise<void> {
+  for await (const s of machine.versions.live(from, until, machine.latest, base)) referencedKeys(s, into);
 }
 
 export interface GcDeps {
@@ -96,7 +49,7 @@ export async function collectGarbage(machine: Machine, { consensus, blob }: GcDe
   await machine.refresh();
   const shardId = machine.shardId;
   const target = seqnoSince(machine.current);
-  const first = await earliestSeqno(consensus, shardId);
+  const first = await machine.versions.earliest();
   if (first === null || first >= target) return NOTHING;
 
   let targetState: ShardState;
@@ -123,9 +76,9 @@ export async function collectGarbage(machine: Machine, { consensus, blob }: GcDe
   // Everything the versions about to be truncated referenced, minus what any retained version
   // (target .. now) still references. Later versions only add blobs of their own.
   const keep = new Set<string>();
-  await collectRetained(machine, consensus, target, Number.MAX_SAFE_INTEGER, keep, targetState);
+  await collectRetained(machine, target, Number.MAX_SAFE_INTEGER, keep, targetState);
   const doomed = new Set<string>();
-  await collectRetained(machine, consensus, first, target - 1, doomed);
+  await collectRetained(machine, first, target - 1, doomed);
 
   let deletedBlobs = 0;
   for (const k of doomed) {
@@ -163,7 +116,7 @@ export async function unreferencedBlobMetas(
   const keep = new Set<string>();
   for (const shard of shards) {
     const m = await machineOf(shard);
-    await collectRetained(m, deps.consensus, 0, Number.MAX_SAFE_INTEGER, keep);
+    await collectRetained(m, 0, Number.MAX_SAFE_INTEGER, keep);
   }
   return all.filter((b) => !keep.has(b.key)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

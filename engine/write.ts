@@ -46,7 +46,7 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
     return this.machine.shardId;
   }
 
-  private readonly retained = (): Promise<Set<string>> => retainedPartKeys(this.machine, this.ctx.consensus);
+  private readonly retained = (): Promise<Set<string>> => retainedPartKeys(this.machine);
 
   protected async heartbeat(): Promise<void> {
     await this.machine.apply((s, now) => t.heartbeatWriter(s, { writerId: this.writerId }, now));

@@ -6,6 +6,7 @@ import * as t from '../state/transitions.js';
 import type { PersistClient } from '../client.js';
 import type { Antichain } from '../antichain.js';
 import { diffVersions, type VersionChange } from './history.js';
+import { inspectState, type ShardInspection } from '../inspect.js';
 import { blobUsage, consolidatedSize, type BlobUsage, type ConsolidatedSize } from './usage.js';
 import { seqnoSince } from '../state/transitions.js';
 import { retryExternal } from '../location/retry.js';
@@ -179,23 +180,21 @@ export class AdminImpl implements Admin {
     };
   }
 
+  /** One forward pass over the newest `limit` + 1 retained versions: one rebuild, then a diff per version. */
   async history(shard: string, opts?: { limit?: number }): Promise<VersionChange[]> {
     const limit = Math.max(1, Math.min(opts?.limit ?? 200, 10_000));
-    const latest = await this.client.inspectShard(shard);
+    const machine = await this.client.machine(shard);
+    const latest = await machine.latest();
+    if (latest.seqno === 0) throw new InvalidUsageError('UnknownShard', `shard ${shard} does not exist in this location`);
     const changes: VersionChange[] = [];
-    let next = latest;
-    for (let seqno = latest.seqno - 1; seqno >= 1 && changes.length < limit; seqno--) {
-      let prev;
-      try {
-        prev = await this.client.inspectShard(shard, { seqno });
-      } catch (e) {
-        if ((e as InvalidUsageError).kind === 'SeqnoTruncated') break;
-        throw e;
-      }
-      changes.push(diffVersions(prev, next));
-      next = prev;
+    let prev: ShardInspection | null = null;
+    for await (const s of machine.versions.live(Math.max(1, latest.seqno - limit), latest.seqno, machine.latest)) {
+      const next = inspectState(s);
+      // A concurrent GC may truncate ahead of the walk: versions across the gap are not compared.
+      if (prev && prev.seqno + 1 === next.seqno) changes.push(diffVersions(prev, next));
+      prev = next;
     }
-    return changes;
+    return changes.reverse();
   }
 
   health(shard: string, opts?: HealthOptions): Promise<ShardHealth> {

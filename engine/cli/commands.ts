@@ -3,7 +3,6 @@ import { Command } from 'commander';
 import { PersistClient } from '../client.js';
 import { fmt } from '../antichain.js';
 import { forcedCompactions } from '../compact/spine.js';
-import { diffVersions, type VersionChange } from '../admin/history.js';
 import { blobUsage, consolidatedSize } from '../admin/usage.js';
 import { InvalidUsageError } from '../errors.js';
 import { table } from './table.js';
@@ -65,20 +64,7 @@ export async function run(program: Command, argv: string[], out: Out = (s) => pr
   locationOptions(inspect.command('history').argument('<shard>').description('every retained version and what changed in it')).action(
     async (shard: string, o: LocationOpts) =>
       withClient(o, async (c) => {
-        const latest = await c.inspectShard(shard);
-        const changes: VersionChange[] = [];
-        let prev: Awaited<ReturnType<typeof c.inspectShard>> | null = null;
-        for (let seqno = latest.seqno; seqno >= 1 && changes.length < 10_000; seqno--) {
-          try {
-            const s = await c.inspectShard(shard, { seqno });
-            if (prev) changes.push(diffVersions(s, prev));
-            prev = s;
-          } catch (e) {
-            if ((e as InvalidUsageError).kind === 'SeqnoTruncated') break;
-            throw e;
-          }
-        }
-        changes.reverse();
+        const changes = (await c.admin.history(shard, { limit: 10_000 })).reverse();
         print(o, changes, () =>
           table(changes.map((ch) => ({ seqno: ch.toSeqno, time: new Date(ch.walltimeMs).toISOString(), change: ch.summary }))),
         );
