@@ -2,7 +2,7 @@
 // handles, so they see each other's writes at once and never race each other's CAS.
 import { defaultConfig, type PersistConfig } from './config.js';
 import { ClientClosedError, InvalidUsageError } from './errors.js';
-import type { ClientContext } from './handle.js';
+import type { ClientContext, HandleOptions } from './handle.js';
 import { isShardId, newLeasedReaderId, newWriterId, parseCriticalReaderId, parseShardId } from './ids.js';
 import { inspectState, type ShardInspection } from './inspect.js';
 import { openLocation, openSandboxLocation } from './location/uri.js';
@@ -16,6 +16,7 @@ import { WriteHandleImpl, type WriteHandle } from './write.js';
 import type { Codec } from './codec.js';
 import type { Antichain } from './antichain.js';
 import { AdminImpl, type Admin } from './admin/admin.js';
+import { registerAdminDeps, type AdminDeps } from './admin/deps.js';
 import { Compactor, type CompactionOutcome } from './compact/compactor.js';
 import { GcScheduler } from './gc.js';
 
@@ -24,11 +25,7 @@ export interface PersistLocation {
   consensus: string;
 }
 
-export interface HandleOptions<K, V> {
-  keyCodec: Codec<K>;
-  valCodec: Codec<V>;
-  diagnostics?: { shardName: string; handlePurpose: string };
-}
+export type { HandleOptions } from './handle.js';
 
 export class PersistClient {
   private closed = false;
@@ -40,13 +37,13 @@ export class PersistClient {
   readonly config: PersistConfig;
   readonly admin: Admin;
   private readonly ctx: ClientContext;
-  readonly compactor: Compactor;
-  readonly gc: GcScheduler;
+  private readonly compactor: Compactor;
+  private readonly gc: GcScheduler;
   private readonly compactionListeners = new Set<(o: CompactionOutcome) => void>();
 
   private constructor(
-    readonly consensus: Consensus,
-    readonly blob: Blob,
+    private readonly consensus: Consensus,
+    private readonly blob: Blob,
     config: Partial<PersistConfig> | undefined,
   ) {
     this.config = { ...defaultConfig(), ...(config ?? {}) };
@@ -74,7 +71,23 @@ export class PersistClient {
         return () => this.handles.delete(h);
       },
     };
-    this.admin = new AdminImpl(this);
+    const client = this;
+    const deps: AdminDeps = {
+      config: this.config,
+      consensus,
+      blob,
+      compactor: this.compactor,
+      get isClosed() {
+        return client.isClosed;
+      },
+      machine: (shard) => this.machine(shard),
+      listShards: () => this.listShards(),
+      inspectShard: (shard, at) => this.inspectShard(shard, at),
+      openLeasedReader: (shard, opts) => this.openLeasedReader(shard, opts),
+      openWriter: (shard, opts) => this.openWriter(shard, opts),
+    };
+    registerAdminDeps(this, deps);
+    this.admin = new AdminImpl(deps);
   }
 
   static async open(location: PersistLocation, config?: Partial<PersistConfig>): Promise<PersistClient> {
@@ -100,7 +113,7 @@ export class PersistClient {
   }
 
   /** The shared machine of a shard (loading its state on first use). */
-  async machine(shardArg: string): Promise<Machine> {
+  private async machine(shardArg: string): Promise<Machine> {
     this.check();
     const shardId = parseShardId(shardArg);
     let m = this.machines.get(shardId);

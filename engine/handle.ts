@@ -6,6 +6,13 @@ import type { PersistConfig } from './config.js';
 import type { Blob, Consensus } from './location/types.js';
 import type { Compactor } from './compact/compactor.js';
 import type { GcScheduler } from './gc.js';
+import type { Codec } from './codec.js';
+
+export interface HandleOptions<K, V> {
+  keyCodec: Codec<K>;
+  valCodec: Codec<V>;
+  diagnostics?: { shardName: string; handlePurpose: string };
+}
 
 export interface ClientContext {
   readonly config: PersistConfig;

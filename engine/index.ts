@@ -22,7 +22,8 @@ export type { CompactionProgress, CompactionOutcome } from './compact/compactor.
 export type { PersistConfig } from './config.js';
 export type { Codec } from './codec.js';
 export { codecs } from './codec.js';
-export { PersistClient, type PersistLocation, type HandleOptions } from './client.js';
+export { PersistClient, type PersistLocation } from './client.js';
+export type { HandleOptions } from './handle.js';
 export { newShardId, parseShardId, newCriticalReaderId } from './ids.js';
 export {
   InvalidUsageError,

@@ -3,7 +3,7 @@
 import { isCriticalReaderId, isLeasedReaderId, isWriterId } from '../ids.js';
 import { InvalidUsageError } from '../errors.js';
 import * as t from '../state/transitions.js';
-import type { PersistClient } from '../client.js';
+import { adminDepsOf, type AdminDeps } from './deps.js';
 import type { Antichain } from '../antichain.js';
 import { diffVersions, type VersionChange } from './history.js';
 import { inspectState, type ShardInspection } from '../inspect.js';
@@ -51,7 +51,7 @@ export interface Admin {
   /** what forced compaction would leave with the since at `since`, and which reads would be lost */
   sinceWhatIf(shard: string, since: number, opts?: { signal?: AbortSignal; onProgress?: (p: ProgressCounter) => void }): Promise<WhatIf>;
   /** copies the shard, consolidated at an as_of, into `dest` without moving this location's since */
-  copyShard(shard: string, dest: PersistClient, opts?: CopyOptions): Promise<CopyResult>;
+  copyShard(shard: string, dest: { readonly admin: Admin }, opts?: CopyOptions): Promise<CopyResult>;
 }
 
 export interface UnreferencedBlob extends BlobKey {
@@ -75,7 +75,7 @@ export interface GcStatus {
 }
 
 export class AdminImpl implements Admin {
-  constructor(private readonly client: PersistClient) {}
+  constructor(private readonly client: AdminDeps) {}
 
   async expireReader(shard: string, readerId: string): Promise<void> {
     const machine = await this.client.machine(shard);
@@ -213,8 +213,9 @@ export class AdminImpl implements Admin {
     return sinceWhatIf(this.client, shard, since, opts);
   }
 
-  copyShard(shard: string, dest: PersistClient, opts?: CopyOptions): Promise<CopyResult> {
-    return copyShard(this.client, shard, dest, opts);
+  /** `dest` is another PersistClient (typed by what the contract shows of it, so admin/ never imports client.ts). */
+  copyShard(shard: string, dest: { readonly admin: Admin }, opts?: CopyOptions): Promise<CopyResult> {
+    return copyShard(this.client, shard, adminDepsOf(dest), opts);
   }
 
   blobUsage(shard?: string): Promise<BlobUsage[]> {

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { fmt } from '../antichain.js';
 import { InvalidUsageError } from '../errors.js';
-import type { PersistClient } from '../client.js';
+import type { AdminDeps as PersistClient } from './deps.js';
 import { checkTimeArg, rawCodec, withRawReader } from './parts.js';
 
 export interface CopyProgress {

@@ -7,7 +7,7 @@ import { fmt, leq } from '../antichain.js';
 import { InvalidUsageError, SinceError } from '../errors.js';
 import { mergeRuns } from '../part/merge.js';
 import type { PartColumns } from '../part/types.js';
-import type { PersistClient } from '../client.js';
+import type { AdminDeps as PersistClient } from './deps.js';
 import { checkTimeArg, displayValue, leasedRuns, withRawReader, type ProgressCounter } from './parts.js';
 
 export interface DiffOptions {

@@ -11,7 +11,7 @@ import { MIN_MERGE_INPUTS } from '../compact/spine.js';
 import { referencedKeys, unreferencedBlobs } from '../gc.js';
 import { partCreatedMs } from '../paths.js';
 import { isShardId } from '../ids.js';
-import type { PersistClient } from '../client.js';
+import type { AdminDeps as PersistClient } from './deps.js';
 import type { ShardState } from '../state/types.js';
 import { consolidatedSize } from './usage.js';
 import { loadLatestState } from '../machine.js';

@@ -8,7 +8,7 @@ import { codecs, type Codec } from '../codec.js';
 import { fetchColumns } from '../fetch.js';
 import type { MergeRun } from '../part/merge.js';
 import type { PartColumns } from '../part/types.js';
-import type { PersistClient } from '../client.js';
+import type { AdminDeps as PersistClient } from './deps.js';
 import type { ShardState } from '../state/types.js';
 import { InvalidUsageError } from '../errors.js';
 

@@ -1,6 +1,6 @@
 // Storage accounting for operators: blob bytes per shard, and how much consolidation would save.
 import { retryExternal } from '../location/retry.js';
-import type { PersistClient } from '../client.js';
+import type { AdminDeps as PersistClient } from './deps.js';
 import { codecs } from '../codec.js';
 import { parseBlobKey } from '../paths.js';
 

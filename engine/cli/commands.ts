@@ -2,8 +2,6 @@
 import { Command } from 'commander';
 import { PersistClient } from '../client.js';
 import { fmt } from '../antichain.js';
-import { forcedCompactions } from '../compact/spine.js';
-import { blobUsage, consolidatedSize } from '../admin/usage.js';
 import { InvalidUsageError } from '../errors.js';
 import { table } from './table.js';
 import { dataCommands } from './data-commands.js';
@@ -73,14 +71,14 @@ export async function run(program: Command, argv: string[], out: Out = (s) => pr
   locationOptions(inspect.command('blob-usage').argument('[shard]').description('blob bytes per shard')).action(
     async (shard: string | undefined, o: LocationOpts) =>
       withClient(o, async (c) => {
-        const rows = await blobUsage(c, shard);
+        const rows = await c.admin.blobUsage(shard);
         print(o, rows, () => table(rows));
       }),
   );
   locationOptions(inspect.command('consolidated-size').argument('<shard>').description('stored vs consolidated update counts')).action(
     async (shard: string, o: LocationOpts) =>
       withClient(o, async (c) => {
-        const r = await consolidatedSize(c, shard);
+        const r = await c.admin.consolidatedSize(shard);
         print(o, r, () => `${r.updates} updates stored; ${r.consolidatedUpdates} after consolidation at ${r.asOf === null ? '(nothing readable)' : `[${r.asOf}]`}`);
       }),
   );
@@ -104,15 +102,13 @@ export async function run(program: Command, argv: string[], out: Out = (s) => pr
   adminCmd('force-compaction', 'merge every batch that can be merged now', ['shard']).action(
     async (shard: string, o: LocationOpts & { commit?: boolean }) =>
       withClient(o, async (c) => {
-        const m = await c.machine(shard);
-        await m.refresh();
-        const reqs = forcedCompactions(m.current, c.config.compactionMemoryBoundBytes);
         if (!o.commit) {
-          const plan = reqs.map((r) => ({ batches: r.inputs.length, lower: fmt(r.lower), upper: fmt(r.upper), since: fmt(r.since) }));
-          print(o, { dryRun: true, before: m.current.batches.length, merges: plan }, () =>
-            reqs.length
-              ? `would merge ${m.current.batches.length} batches in ${reqs.length} merge(s):\n${table(plan)}\nrun again with --commit to do it`
-              : `nothing to compact: ${m.current.batches.length} batch(es)`,
+          const { batches, merges } = await c.admin.compactionPlan(shard);
+          const plan = merges.map((r) => ({ batches: r.inputs, lower: fmt(r.lower), upper: fmt(r.upper), since: fmt(r.since) }));
+          print(o, { dryRun: true, before: batches, merges: plan }, () =>
+            merges.length
+              ? `would merge ${batches} batches in ${merges.length} merge(s):\n${table(plan)}\nrun again with --commit to do it`
+              : `nothing to compact: ${batches} batch(es)`,
           );
           return;
         }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { PersistClient } from '../client.js';
 import { codecs } from '../codec.js';
 import { newShardId } from '../ids.js';
-import { inspectState } from '../inspect.js';
 import { MemBlob, MemConsensus } from '../location/mem.js';
+import type { ShardInspection } from '../inspect.js';
 
 const opts = { keyCodec: codecs.string, valCodec: codecs.string };
 
@@ -22,8 +22,8 @@ describe('StateVersions', () => {
     try {
       const latest = await client.inspectShard(shard);
       const first = (await client.admin.gcStatus(shard)).earliestRetained;
-      const walked = [];
-      for (let seqno = first; seqno <= latest.seqno; seqno++) walked.push(inspectState(await (await (client as any).machine(shard)).stateAt(seqno)));
+      const walked: ShardInspection[] = [];
+      for (let seqno = first; seqno <= latest.seqno; seqno++) walked.push(await client.inspectShard(shard, { seqno }));
       const admin = await client.admin.history(shard, { limit: 10_000 });
       // history: newest first, one change per pair of consecutive versions, all of them.
       expect(admin.map((c) => c.toSeqno)).toEqual(walked.slice(1).map((s) => s.seqno).reverse());
