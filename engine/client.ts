@@ -11,7 +11,6 @@ import { retryExternal } from './location/retry.js';
 import { Machine } from './machine.js';
 import { ReadHandleImpl, type ReadHandle } from './read.js';
 import { SinceHandleImpl, type SinceHandle } from './since.js';
-import * as t from './state/transitions.js';
 import { WriteHandleImpl, type WriteHandle } from './write.js';
 import type { Codec } from './codec.js';
 import type { Antichain } from './antichain.js';
@@ -53,8 +52,10 @@ export class PersistClient {
       config: this.config,
       blob,
       consensus,
-      compactor: this.compactor,
-      gc: this.gc,
+      maintain: (machine, m) => {
+        if (m.compact) this.compactor.maybeCompact(machine);
+        if (m.gc) this.gc.maybeRun(machine);
+      },
       isClosed: () => this.closed || this.closing !== null,
       track: (shardId, step) => {
         let steps = this.background.get(shardId);
@@ -144,20 +145,14 @@ export class PersistClient {
     checkOptions(opts);
     const machine = await this.machine(shard);
     const writerId = newWriterId();
-    await machine.apply((s, now) =>
-      t.registerWriter(
-        s,
-        {
-          writerId,
-          purpose: opts.diagnostics?.handlePurpose ?? 'writer',
-          hostname: this.config.hostname,
-          leaseDurationMs: this.config.writerLeaseDurationMs,
-          codecs: { key: opts.keyCodec.name, val: opts.valCodec.name },
-          name: opts.diagnostics?.shardName,
-        },
-        now,
-      ),
-    );
+    await machine.registerWriter({
+      writerId,
+      purpose: opts.diagnostics?.handlePurpose ?? 'writer',
+      hostname: this.config.hostname,
+      leaseDurationMs: this.config.writerLeaseDurationMs,
+      codecs: { key: opts.keyCodec.name, val: opts.valCodec.name },
+      name: opts.diagnostics?.shardName,
+    });
     return new WriteHandleImpl(this.ctx, machine, writerId, opts.keyCodec, opts.valCodec);
   }
 
@@ -174,21 +169,15 @@ export class PersistClient {
   ): Promise<ReadHandleImpl<K, V>> {
     const machine = await this.machine(shard);
     const readerId = newLeasedReaderId();
-    const r = await machine.apply((s, now) =>
-      t.registerLeasedReader(
-        s,
-        {
-          readerId,
-          purpose,
-          hostname: this.config.hostname,
-          leaseDurationMs: this.config.readerLeaseDurationMs,
-          codecs: { key: opts.keyCodec.name, val: opts.valCodec.name },
-          name: opts.diagnostics?.shardName,
-          since,
-        },
-        now,
-      ),
-    );
+    const r = await machine.registerLeasedReader({
+      readerId,
+      purpose,
+      hostname: this.config.hostname,
+      leaseDurationMs: this.config.readerLeaseDurationMs,
+      codecs: { key: opts.keyCodec.name, val: opts.valCodec.name },
+      name: opts.diagnostics?.shardName,
+      since,
+    });
     return new ReadHandleImpl(this.ctx, machine, readerId, r.since, opts.keyCodec, opts.valCodec, (since2, purpose2) =>
       this.registerReader(shard, opts, purpose2, since2),
     );
@@ -197,7 +186,7 @@ export class PersistClient {
   async openCriticalSince(shard: string, readerId: string, opts: { purpose: string }): Promise<SinceHandle> {
     const id = parseCriticalReaderId(readerId);
     const machine = await this.machine(shard);
-    const r = await machine.apply((s) => t.registerCriticalReader(s, { readerId: id, purpose: String(opts?.purpose ?? '') }));
+    const r = await machine.registerCriticalReader({ readerId: id, purpose: String(opts?.purpose ?? '') });
     return new SinceHandleImpl(this.ctx, machine, id, r);
   }
 

@@ -66,11 +66,7 @@ export async function collectGarbage(machine: Machine, { consensus, blob }: GcDe
   if (!machine.current.rollups.some((r) => r.seqno === target)) {
     const bytes = encodeState(targetState);
     await retryExternal(() => blob.set(key, bytes), `write rollup ${key}`);
-    await machine.apply((s) =>
-      s.rollups.some((r) => r.seqno === target)
-        ? { changes: null, result: undefined }
-        : { changes: { rollupsAdded: [{ seqno: target, key, encodedSizeBytes: bytes.length }] }, result: undefined },
-    );
+    await machine.addRollup({ seqno: target, key, encodedSizeBytes: bytes.length });
   }
 
   // Everything the versions about to be truncated referenced, minus what any retained version
@@ -90,10 +86,7 @@ export async function collectGarbage(machine: Machine, { consensus, blob }: GcDe
   const truncatedVersions = await retryExternal(() => consensus.truncate(shardId, target), `truncate ${shardId}`);
   // Old rollups are no longer reachable either; forget them in state so it stays small (the next
   // GC deletes their blobs, once no retained version names them).
-  await machine.apply((s) => {
-    const stale = s.rollups.filter((x) => x.seqno < target).map((x) => x.seqno);
-    return { changes: stale.length ? { rollupsRemoved: stale } : null, result: undefined };
-  });
+  await machine.removeRollupsBelow(target);
   return { deletedBlobs, truncatedVersions };
 }
 

@@ -8,6 +8,8 @@ import { rollupKey } from './paths.js';
 import { ClientClosedError, CorruptDataError, LocationError } from './errors.js';
 import { applyDiff } from './state/diff.js';
 import { encodeDiff, encodeState } from './state/encode.js';
+import { nextCompaction } from './compact/spine.js';
+import * as t from './state/transitions.js';
 import { commit, type Outcome } from './state/transitions.js';
 import type { Changes, RollupRef, ShardState } from './state/types.js';
 import { StateVersions } from './state/versions.js';
@@ -39,6 +41,17 @@ export interface MachineDeps {
 }
 
 type Listener = (state: ShardState) => void;
+
+/** What a command's new version calls for in the background (Materialize's RoutineMaintenance). */
+export interface RoutineMaintenance {
+  /** the spine has a merge to do */
+  readonly compact?: true;
+  /** GC may be due (its scheduler judges by versions since its last run) */
+  readonly gc?: true;
+}
+
+type CmdOf<F> = F extends (state: ShardState, cmd: infer C, ...rest: never[]) => unknown ? C : never;
+type ResultOf<F> = F extends (...args: never[]) => Outcome<infer R> ? R : never;
 
 export class Machine {
   private state: ShardState;
@@ -299,6 +312,76 @@ export class Machine {
     await this.refresh();
     return this.state;
   };
+
+  // ---- commands ---------------------------------------------------------------------------------
+  // Each names one transition of state/transitions.ts (as Materialize's Machine does); handles and
+  // tools call these, never build transitions themselves.
+
+  registerWriter(cmd: CmdOf<typeof t.registerWriter>): Promise<ResultOf<typeof t.registerWriter>> {
+    return this.apply((s, now) => t.registerWriter(s, cmd, now));
+  }
+
+  registerLeasedReader(cmd: CmdOf<typeof t.registerLeasedReader>): Promise<ResultOf<typeof t.registerLeasedReader>> {
+    return this.apply((s, now) => t.registerLeasedReader(s, cmd, now));
+  }
+
+  registerCriticalReader(cmd: CmdOf<typeof t.registerCriticalReader>): Promise<ResultOf<typeof t.registerCriticalReader>> {
+    return this.apply((s) => t.registerCriticalReader(s, cmd));
+  }
+
+  heartbeatWriter(cmd: CmdOf<typeof t.heartbeatWriter>): Promise<void> {
+    return this.apply((s, now) => t.heartbeatWriter(s, cmd, now));
+  }
+
+  heartbeatReader(cmd: CmdOf<typeof t.heartbeatReader>): Promise<ResultOf<typeof t.heartbeatReader>> {
+    return this.apply((s, now) => t.heartbeatReader(s, cmd, now));
+  }
+
+  /** Appends, and says which background maintenance the new version calls for. */
+  async compareAndAppend(cmd: t.AppendCommand): Promise<{ result: t.AppendResult; maintenance: RoutineMaintenance }> {
+    const result = await this.apply((s, now) => t.compareAndAppend(s, cmd, now));
+    if (!result.ok) return { result, maintenance: {} };
+    // GC's own cadence (versions since its last run) is the scheduler's to judge.
+    return { result, maintenance: { compact: nextCompaction(this.state) !== null || undefined, gc: true } };
+  }
+
+  downgradeSince(cmd: CmdOf<typeof t.downgradeSince>): Promise<ResultOf<typeof t.downgradeSince>> {
+    return this.apply((s, now) => t.downgradeSince(s, cmd, now));
+  }
+
+  compareAndDowngradeSince(cmd: CmdOf<typeof t.compareAndDowngradeSince>): Promise<t.CompareAndDowngradeResult> {
+    return this.apply((s) => t.compareAndDowngradeSince(s, cmd));
+  }
+
+  expireWriter(cmd: { writerId: string }): Promise<boolean> {
+    return this.apply((s) => t.expireWriter(s, cmd));
+  }
+
+  expireLeasedReader(cmd: { readerId: string }): Promise<boolean> {
+    return this.apply((s) => t.expireLeasedReader(s, cmd));
+  }
+
+  expireCriticalReader(cmd: { readerId: string }): Promise<boolean> {
+    return this.apply((s) => t.expireCriticalReader(s, cmd));
+  }
+
+  applyCompaction(cmd: CmdOf<typeof t.applyCompaction>): Promise<boolean> {
+    return this.apply((s) => t.applyCompaction(s, cmd));
+  }
+
+  /** Records a rollup written to blob (GC's, at its target), unless state already names one there. */
+  addRollup(rollup: RollupRef): Promise<void> {
+    return this.apply((s) => t.addRollup(s, rollup));
+  }
+
+  /** After a truncation: forgets the rollups below the earliest retained version. */
+  removeRollupsBelow(seqno: number): Promise<void> {
+    return this.apply((s) => t.removeRollupsBelow(s, { seqno }));
+  }
+
+  finalize(): Promise<void> {
+    return this.apply((s) => t.finalize(s));
+  }
 
   close(): void {
     if (this.closed) return;

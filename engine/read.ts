@@ -11,7 +11,6 @@ import type { Machine } from './machine.js';
 import { mergePartsSync, mergeRuns, type MergeRun } from './part/merge.js';
 import { toUpdates } from './part/decode-updates.js';
 import type { PartColumns } from './part/types.js';
-import * as t from './state/transitions.js';
 import type { LeasedReaderState, PartRef, ShardState } from './state/types.js';
 import type { Update } from './update.js';
 import { partsFor } from './filter.js';
@@ -105,7 +104,7 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
   }
 
   protected async heartbeat(): Promise<void> {
-    const r = await this.machine.apply((s, now) => t.heartbeatReader(s, { readerId: this.readerId, seqno: this.leasedSeqno() }, now));
+    const r = await this.machine.heartbeatReader({ readerId: this.readerId, seqno: this.leasedSeqno() });
     this.sinceValue = r.since;
   }
 
@@ -116,9 +115,7 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
   downgradeSince(newSinceArg: Antichain): Promise<void> {
     return this.guard(async () => {
       const newSince = checkAntichain(newSinceArg, 'since');
-      const r = await this.machine.apply((s, now) =>
-        t.downgradeSince(s, { readerId: this.readerId, since: newSince, seqno: this.leasedSeqno() }, now),
-      );
+      const r = await this.machine.downgradeSince({ readerId: this.readerId, since: newSince, seqno: this.leasedSeqno() });
       this.sinceValue = r.since;
     });
   }
@@ -329,7 +326,7 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
   async expire(): Promise<void> {
     if (this.expired) return;
     this.markExpired();
-    await this.machine.apply((s) => t.expireLeasedReader(s, { readerId: this.readerId }));
+    await this.machine.expireLeasedReader({ readerId: this.readerId });
   }
 
   /** For listen/subscribe: a background step client.idle() waits for. */

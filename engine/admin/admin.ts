@@ -2,7 +2,6 @@
 // special path around the machine.
 import { isCriticalReaderId, isLeasedReaderId, isWriterId } from '../ids.js';
 import { InvalidUsageError } from '../errors.js';
-import * as t from '../state/transitions.js';
 import { adminDepsOf, type AdminDeps } from './deps.js';
 import type { Antichain } from '../antichain.js';
 import { diffVersions, type VersionChange } from './history.js';
@@ -80,12 +79,12 @@ export class AdminImpl implements Admin {
   async expireReader(shard: string, readerId: string): Promise<void> {
     const machine = await this.client.machine(shard);
     if (isLeasedReaderId(readerId)) {
-      const found = await machine.apply((s) => t.expireLeasedReader(s, { readerId }));
+      const found = await machine.expireLeasedReader({ readerId });
       if (!found) throw new InvalidUsageError('UnknownReader', `no reader ${readerId} on shard ${shard}`);
       return;
     }
     if (isCriticalReaderId(readerId)) {
-      const found = await machine.apply((s) => t.expireCriticalReader(s, { readerId }));
+      const found = await machine.expireCriticalReader({ readerId });
       if (!found) throw new InvalidUsageError('UnknownReader', `no reader ${readerId} on shard ${shard}`);
       return;
     }
@@ -97,7 +96,7 @@ export class AdminImpl implements Admin {
       throw new InvalidUsageError('InvalidWriterId', `invalid writer id ${JSON.stringify(writerId)}: expected w<uuid>`);
     }
     const machine = await this.client.machine(shard);
-    const found = await machine.apply((s) => t.expireWriter(s, { writerId }));
+    const found = await machine.expireWriter({ writerId });
     if (!found) throw new InvalidUsageError('UnknownWriter', `no writer ${writerId} on shard ${shard}`);
   }
 
@@ -138,7 +137,7 @@ export class AdminImpl implements Admin {
   async finalizeShard(shard: string): Promise<void> {
     const machine = await this.client.machine(shard);
     await machine.refresh();
-    await machine.apply((s) => t.finalize(s));
+    await machine.finalize();
     await collectGarbage(machine, this.client);
   }
 

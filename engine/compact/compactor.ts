@@ -13,7 +13,6 @@ import type { Machine } from '../machine.js';
 import { encodePart } from '../part/encode.js';
 import { inlineFromColumns, inlineSize } from '../fetch.js';
 import { partsFor } from '../filter.js';
-import * as t from '../state/transitions.js';
 import type { PartRef, ShardState } from '../state/types.js';
 import type { PersistConfig } from '../config.js';
 import { runMergeJob, type JobResult, type MergeJob } from './merge-job.js';
@@ -125,12 +124,10 @@ export class Compactor {
       ? (p: Omit<CompactionProgress, 'shardId' | 'inputs'>) => onProgress({ shardId: machine.shardId, inputs: req.inputs.length, ...p })
       : undefined;
     const res = await this.run(machine.shardId, job, progress, signal);
-    const applied = await machine.apply((s) =>
-      t.applyCompaction(s, {
-        inputs: req.inputs,
-        output: { lower: req.lower, upper: req.upper, since: req.since, len: res.len, level: req.level, runs: res.parts.length ? [res.parts] : [] },
-      }),
-    );
+    const applied = await machine.applyCompaction({
+      inputs: req.inputs,
+      output: { lower: req.lower, upper: req.upper, since: req.since, len: res.len, level: req.level, runs: res.parts.length ? [res.parts] : [] },
+    });
     if (!applied) await deleteParts(this.deps.blob, [res.parts]);
     return outcome(applied, res);
   }
