@@ -42,7 +42,7 @@ const bench: Benchmark = {
           if (!res.ok) throw new Error(`append failed: ${JSON.stringify(res)}`);
           t++;
         };
-        const consensus: PersistClient['consensus'] = client.consensus;
+        const consensus = client.storage.consensus;
         const cas = consensus.compareAndSet.bind(consensus);
         let p50First = NaN;
         let bytesFirst = NaN;

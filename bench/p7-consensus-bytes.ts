@@ -38,7 +38,7 @@ const bench: Benchmark = {
       const buildMs = performance.now() - t0;
 
       // Count what every successful compare-and-set of this shard writes.
-      const consensus: PersistClient['consensus'] = client.consensus;
+      const consensus = client.storage.consensus;
       const cas = consensus.compareAndSet.bind(consensus);
       const sizes = new Map<number, number>();
       consensus.compareAndSet = async (key, expected, data) => {

@@ -3,7 +3,6 @@ import { InvalidUsageError } from './errors.js';
 
 export type Antichain = readonly [] | readonly [number];
 
-export const MIN_FRONTIER: Antichain = [0];
 export const CLOSED: Antichain = [];
 
 export function isValidTime(t: unknown): t is number {
@@ -73,11 +72,6 @@ export function join(a: Antichain, b: Antichain): Antichain {
 /** t is beyond [f] iff t >= f; nothing is beyond []. */
 export function beyond(t: number, f: Antichain): boolean {
   return f.length === 1 && t >= f[0];
-}
-
-/** Is t strictly before the frontier (t < f, or f closed)? i.e. not beyond it. */
-export function before(t: number, f: Antichain): boolean {
-  return !beyond(t, f) ;
 }
 
 export function fmt(a: Antichain): string {

@@ -94,8 +94,6 @@ const RUNS_PER_MERGE = 4;
 /** An arena's starting capacity: it doubles up to a part's size only when a batch needs it. */
 const SMALL_ARENA_BYTES = 1024;
 
-/** Part keys carry their creation time, so cleanup of unreferenced blobs can spare young ones. */
-export { partKey, partCreatedMs } from './paths.js';
 const RESOLVED = Promise.resolve();
 
 export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {

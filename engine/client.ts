@@ -2,7 +2,7 @@
 // handles, so they see each other's writes at once and never race each other's CAS.
 import { defaultConfig, type PersistConfig } from './config.js';
 import { ClientClosedError, InvalidUsageError } from './errors.js';
-import type { ClientContext } from './handle.js';
+import type { ClientContext, HandleOptions } from './handle.js';
 import { isShardId, newLeasedReaderId, newWriterId, parseCriticalReaderId, parseShardId } from './ids.js';
 import { inspectState, type ShardInspection } from './inspect.js';
 import { openLocation, openSandboxLocation } from './location/uri.js';
@@ -11,11 +11,11 @@ import { retryExternal } from './location/retry.js';
 import { Machine } from './machine.js';
 import { ReadHandleImpl, type ReadHandle } from './read.js';
 import { SinceHandleImpl, type SinceHandle } from './since.js';
-import * as t from './state/transitions.js';
 import { WriteHandleImpl, type WriteHandle } from './write.js';
 import type { Codec } from './codec.js';
 import type { Antichain } from './antichain.js';
 import { AdminImpl, type Admin } from './admin/admin.js';
+import { registerAdminDeps, type AdminDeps } from './admin/deps.js';
 import { Compactor, type CompactionOutcome } from './compact/compactor.js';
 import { GcScheduler } from './gc.js';
 
@@ -24,11 +24,7 @@ export interface PersistLocation {
   consensus: string;
 }
 
-export interface HandleOptions<K, V> {
-  keyCodec: Codec<K>;
-  valCodec: Codec<V>;
-  diagnostics?: { shardName: string; handlePurpose: string };
-}
+export type { HandleOptions } from './handle.js';
 
 export class PersistClient {
   private closed = false;
@@ -40,13 +36,13 @@ export class PersistClient {
   readonly config: PersistConfig;
   readonly admin: Admin;
   private readonly ctx: ClientContext;
-  readonly compactor: Compactor;
-  readonly gc: GcScheduler;
+  private readonly compactor: Compactor;
+  private readonly gc: GcScheduler;
   private readonly compactionListeners = new Set<(o: CompactionOutcome) => void>();
 
   private constructor(
-    readonly consensus: Consensus,
-    readonly blob: Blob,
+    private readonly consensus: Consensus,
+    private readonly blob: Blob,
     config: Partial<PersistConfig> | undefined,
   ) {
     this.config = { ...defaultConfig(), ...(config ?? {}) };
@@ -56,8 +52,10 @@ export class PersistClient {
       config: this.config,
       blob,
       consensus,
-      compactor: this.compactor,
-      gc: this.gc,
+      maintain: (machine, m) => {
+        if (m.compact) this.compactor.maybeCompact(machine);
+        if (m.gc) this.gc.maybeRun(machine);
+      },
       isClosed: () => this.closed || this.closing !== null,
       track: (shardId, step) => {
         let steps = this.background.get(shardId);
@@ -74,7 +72,23 @@ export class PersistClient {
         return () => this.handles.delete(h);
       },
     };
-    this.admin = new AdminImpl(this);
+    const client = this;
+    const deps: AdminDeps = {
+      config: this.config,
+      consensus,
+      blob,
+      compactor: this.compactor,
+      get isClosed() {
+        return client.isClosed;
+      },
+      machine: (shard) => this.machine(shard),
+      listShards: () => this.listShards(),
+      inspectShard: (shard, at) => this.inspectShard(shard, at),
+      openLeasedReader: (shard, opts) => this.openLeasedReader(shard, opts),
+      openWriter: (shard, opts) => this.openWriter(shard, opts),
+    };
+    registerAdminDeps(this, deps);
+    this.admin = new AdminImpl(deps);
   }
 
   static async open(location: PersistLocation, config?: Partial<PersistConfig>): Promise<PersistClient> {
@@ -100,7 +114,7 @@ export class PersistClient {
   }
 
   /** The shared machine of a shard (loading its state on first use). */
-  async machine(shardArg: string): Promise<Machine> {
+  private async machine(shardArg: string): Promise<Machine> {
     this.check();
     const shardId = parseShardId(shardArg);
     let m = this.machines.get(shardId);
@@ -131,20 +145,14 @@ export class PersistClient {
     checkOptions(opts);
     const machine = await this.machine(shard);
     const writerId = newWriterId();
-    await machine.apply((s, now) =>
-      t.registerWriter(
-        s,
-        {
-          writerId,
-          purpose: opts.diagnostics?.handlePurpose ?? 'writer',
-          hostname: this.config.hostname,
-          leaseDurationMs: this.config.writerLeaseDurationMs,
-          codecs: { key: opts.keyCodec.name, val: opts.valCodec.name },
-          name: opts.diagnostics?.shardName,
-        },
-        now,
-      ),
-    );
+    await machine.registerWriter({
+      writerId,
+      purpose: opts.diagnostics?.handlePurpose ?? 'writer',
+      hostname: this.config.hostname,
+      leaseDurationMs: this.config.writerLeaseDurationMs,
+      codecs: { key: opts.keyCodec.name, val: opts.valCodec.name },
+      name: opts.diagnostics?.shardName,
+    });
     return new WriteHandleImpl(this.ctx, machine, writerId, opts.keyCodec, opts.valCodec);
   }
 
@@ -161,21 +169,15 @@ export class PersistClient {
   ): Promise<ReadHandleImpl<K, V>> {
     const machine = await this.machine(shard);
     const readerId = newLeasedReaderId();
-    const r = await machine.apply((s, now) =>
-      t.registerLeasedReader(
-        s,
-        {
-          readerId,
-          purpose,
-          hostname: this.config.hostname,
-          leaseDurationMs: this.config.readerLeaseDurationMs,
-          codecs: { key: opts.keyCodec.name, val: opts.valCodec.name },
-          name: opts.diagnostics?.shardName,
-          since,
-        },
-        now,
-      ),
-    );
+    const r = await machine.registerLeasedReader({
+      readerId,
+      purpose,
+      hostname: this.config.hostname,
+      leaseDurationMs: this.config.readerLeaseDurationMs,
+      codecs: { key: opts.keyCodec.name, val: opts.valCodec.name },
+      name: opts.diagnostics?.shardName,
+      since,
+    });
     return new ReadHandleImpl(this.ctx, machine, readerId, r.since, opts.keyCodec, opts.valCodec, (since2, purpose2) =>
       this.registerReader(shard, opts, purpose2, since2),
     );
@@ -184,7 +186,7 @@ export class PersistClient {
   async openCriticalSince(shard: string, readerId: string, opts: { purpose: string }): Promise<SinceHandle> {
     const id = parseCriticalReaderId(readerId);
     const machine = await this.machine(shard);
-    const r = await machine.apply((s) => t.registerCriticalReader(s, { readerId: id, purpose: String(opts?.purpose ?? '') }));
+    const r = await machine.registerCriticalReader({ readerId: id, purpose: String(opts?.purpose ?? '') });
     return new SinceHandleImpl(this.ctx, machine, id, r);
   }
 

@@ -26,10 +26,10 @@ describe('corrupt data', () => {
     const { path, shard, info } = await sandboxWithData();
     const key = info.batches[1].parts[0].key;
     const c = await PersistClient.openSandbox(path);
-    const good = await c.blob.get(key);
+    const good = await c.storage.blob.get(key);
     const bad = good!.slice();
     bad[bad.length - 3] ^= 0xff;
-    await c.blob.set(key, bad);
+    await c.storage.blob.set(key, bad);
     const r = await c.openLeasedReader(shard, strings);
     const err = await r.snapshotAndFetch([1]).catch((e) => e);
     expect(err).toBeInstanceOf(CorruptDataError);
@@ -37,7 +37,7 @@ describe('corrupt data', () => {
     expect(err.message).toContain(key);
     // The other batch still reads; the state is intact.
     expect(await r.snapshotAndFetch([0])).toEqual([['a', 'x', 0, 1]]);
-    await c.blob.set(key, good!);
+    await c.storage.blob.set(key, good!);
     expect(await r.snapshotAndFetch([1])).toEqual([['a', 'x', 1, 1], ['b', 'y', 1, 1]]);
     await c.close();
   });
@@ -75,11 +75,11 @@ describe('corrupt data', () => {
     const keysOf = async (shard: string) => (await c.inspectShard(shard)).batches.map((x) => x.parts[0].key);
     const [a0, a1] = await keysOf(a);
     const [b0] = await keysOf(b);
-    const original = (await c.blob.get(a0))!;
+    const original = (await c.storage.blob.get(a0))!;
     const r = await c.openLeasedReader(a, strings);
     expect(await r.snapshotAndFetch([1])).toHaveLength(550);
     for (const [source, what] of [[a1, 'same shard'], [b0, 'other shard']] as const) {
-      await c.blob.set(a0, (await c.blob.get(source))!);
+      await c.storage.blob.set(a0, (await c.storage.blob.get(source))!);
       for (const read of [() => r.snapshotAndFetch([1]), () => r.snapshotAndFetch([0])]) {
         const err = await read().catch((e: unknown) => e);
         expect(err, what).toBeInstanceOf(CorruptDataError);
@@ -91,7 +91,7 @@ describe('corrupt data', () => {
       expect(err).toBeInstanceOf(CorruptDataError);
     }
     // Put back, it reads again: nothing else was touched.
-    await c.blob.set(a0, original);
+    await c.storage.blob.set(a0, original);
     expect(await r.snapshotAndFetch([1])).toHaveLength(550);
     await c.close();
   });
@@ -158,9 +158,9 @@ describe('corrupt data', () => {
     const info = await c1.inspectShard(a);
     const latest = info.rollups[info.rollups.length - 1];
     const earlier = info.rollups[info.rollups.length - 2];
-    const own = (await c1.blob.get(latest.key))!;
+    const own = (await c1.storage.blob.get(latest.key))!;
     const other = latest.key.replace(a, b);
-    expect(await c1.blob.get(other)).not.toBeNull();
+    expect(await c1.storage.blob.get(other)).not.toBeNull();
     await c1.close();
     const sources: [string, string, RegExp][] = [
       ['another shard', other, new RegExp(`shard ${b}`)],
@@ -168,12 +168,12 @@ describe('corrupt data', () => {
     ];
     for (const [what, source, message] of sources) {
       const c2 = await PersistClient.openSandbox(path, { compactionEnabled: false });
-      await c2.blob.set(latest.key, (await c2.blob.get(source))!);
+      await c2.storage.blob.set(latest.key, (await c2.storage.blob.get(source))!);
       const err = await c2.inspectShard(a).catch((e: unknown) => e);
       expect(err, what).toBeInstanceOf(CorruptDataError);
       expect((err as CorruptDataError).key).toBe(latest.key);
       expect((err as Error).message).toMatch(message);
-      await c2.blob.set(latest.key, own);
+      await c2.storage.blob.set(latest.key, own);
       await c2.close();
     }
   });

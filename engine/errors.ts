@@ -1,5 +1,7 @@
 // The contract's error types. Every error the engine hands to a caller is one of these.
-import type { Antichain } from './antichain.js';
+
+/** A frontier, as antichain.ts's Antichain (spelled out: antichain.ts throws these errors, so this file imports nothing). */
+type Antichain = readonly [] | readonly [number];
 
 export type InvalidUsageKind =
   | 'InvalidTimestamp'

@@ -5,18 +5,14 @@
 // shard may run at once, in any clients: a prefix truncated under one of them was cleaned by the
 // GC that truncated it. Blobs that no version ever referenced (a batch in flight, a crashed
 // writer's upload) are never touched here: `unreferencedBlobs` lists them for an operator instead.
-import { CorruptDataError, InvalidUsageError } from './errors.js';
+import { InvalidUsageError } from './errors.js';
 import { retryExternal } from './location/retry.js';
-import type { Blob, Consensus } from './location/types.js';
-import { rollupKey, type Machine } from './machine.js';
+import type { Blob, BlobMeta, Consensus } from './location/types.js';
+import type { Machine } from './machine.js';
+import { rollupKey } from './paths.js';
 import { encodeState } from './state/encode.js';
-import { applyDiff } from './state/diff.js';
-import { decodeDiffAt } from './state/encode.js';
 import { seqnoSince } from './state/transitions.js';
 import type { ShardState } from './state/types.js';
-
-/** How often one collection restarts after a concurrent truncation before calling it corrupt. */
-const MAX_RESTARTS = 64;
 
 export interface GcResult {
   deletedBlobs: number;
@@ -33,55 +29,13 @@ function isTruncated(e: unknown): boolean {
   return e instanceof InvalidUsageError && e.kind === 'SeqnoTruncated';
 }
 
-async function earliestSeqno(consensus: Consensus, shardId: string): Promise<number | null> {
-  return (await retryExternal(() => consensus.scan(shardId, 0, 1), `scan ${shardId}`))[0]?.seqno ?? null;
-}
-
 /**
  * Adds to `into` every key that some retained version in [from, until] references. Versions a
  * concurrent GC truncated meanwhile are skipped (it deleted what only they referenced before it
- * truncated them): the walk restarts at the new earliest version.
+ * truncated them).
  */
-async function collectRetained(
-  machine: Machine,
-  consensus: Consensus,
-  from: number,
-  until: number,
-  into: Set<string>,
-  base?: ShardState,
-): Promise<void> {
-  const shardId = machine.shardId;
-  let s: ShardState | null = base && base.seqno >= from ? base : null;
-  if (s) referencedKeys(s, into);
-  for (let restarts = 0; ; ) {
-    if (s === null) {
-      const earliest = await earliestSeqno(consensus, shardId);
-      if (earliest === null) return;
-      const start = Math.max(from, earliest);
-      if (start > until) return;
-      try {
-        s = await machine.stateAt(start);
-      } catch (e) {
-        if (!isTruncated(e) || ++restarts > MAX_RESTARTS) throw e;
-        continue;
-      }
-      referencedKeys(s, into);
-    }
-    const next: number = s.seqno + 1;
-    if (next > until) return;
-    const entries = await retryExternal(() => consensus.scan(shardId, next, Math.min(1024, until - next + 1)), `scan ${shardId}`);
-    if (entries.length === 0) return;
-    if (entries[0].seqno !== next) {
-      if (++restarts > MAX_RESTARTS) throw new CorruptDataError(`${shardId}@${next}`, 'versions keep vanishing during GC');
-      s = null;
-      continue;
-    }
-    for (const e of entries) {
-      if (e.seqno > until) return;
-      s = applyDiff(s, decodeDiffAt(shardId, e.seqno, e.data));
-      referencedKeys(s, into);
-    }
-  }
+async function collectRetained(machine: Machine, from: number, until: number, into: Set<string>, base?: ShardState): Promise<void> {
+  for await (const s of machine.versions.live(from, until, machine.latest, base)) referencedKeys(s, into);
 }
 
 export interface GcDeps {
@@ -95,7 +49,7 @@ export async function collectGarbage(machine: Machine, { consensus, blob }: GcDe
   await machine.refresh();
   const shardId = machine.shardId;
   const target = seqnoSince(machine.current);
-  const first = await earliestSeqno(consensus, shardId);
+  const first = await machine.versions.earliest();
   if (first === null || first >= target) return NOTHING;
 
   let targetState: ShardState;
@@ -112,19 +66,15 @@ export async function collectGarbage(machine: Machine, { consensus, blob }: GcDe
   if (!machine.current.rollups.some((r) => r.seqno === target)) {
     const bytes = encodeState(targetState);
     await retryExternal(() => blob.set(key, bytes), `write rollup ${key}`);
-    await machine.apply((s) =>
-      s.rollups.some((r) => r.seqno === target)
-        ? { changes: null, result: undefined }
-        : { changes: { rollupsAdded: [{ seqno: target, key, encodedSizeBytes: bytes.length }] }, result: undefined },
-    );
+    await machine.addRollup({ seqno: target, key, encodedSizeBytes: bytes.length });
   }
 
   // Everything the versions about to be truncated referenced, minus what any retained version
   // (target .. now) still references. Later versions only add blobs of their own.
   const keep = new Set<string>();
-  await collectRetained(machine, consensus, target, Number.MAX_SAFE_INTEGER, keep, targetState);
+  await collectRetained(machine, target, Number.MAX_SAFE_INTEGER, keep, targetState);
   const doomed = new Set<string>();
-  await collectRetained(machine, consensus, first, target - 1, doomed);
+  await collectRetained(machine, first, target - 1, doomed);
 
   let deletedBlobs = 0;
   for (const k of doomed) {
@@ -136,26 +86,32 @@ export async function collectGarbage(machine: Machine, { consensus, blob }: GcDe
   const truncatedVersions = await retryExternal(() => consensus.truncate(shardId, target), `truncate ${shardId}`);
   // Old rollups are no longer reachable either; forget them in state so it stays small (the next
   // GC deletes their blobs, once no retained version names them).
-  await machine.apply((s) => {
-    const stale = s.rollups.filter((x) => x.seqno < target).map((x) => x.seqno);
-    return { changes: stale.length ? { rollupsRemoved: stale } : null, result: undefined };
-  });
+  await machine.removeRollupsBelow(target);
   return { deletedBlobs, truncatedVersions };
 }
 
-/** Blobs of the location that no retained version of any shard references. */
+/** Blobs of the location that no retained version of any shard references, by key. */
 export async function unreferencedBlobs(
   deps: GcDeps,
   shards: string[],
   machineOf: (shard: string) => Promise<Machine>,
 ): Promise<string[]> {
+  return (await unreferencedBlobMetas(deps, shards, machineOf)).map((b) => b.key);
+}
+
+/** The same, with each blob's size: sorted by key. */
+export async function unreferencedBlobMetas(
+  deps: GcDeps,
+  shards: string[],
+  machineOf: (shard: string) => Promise<Machine>,
+): Promise<BlobMeta[]> {
   const all = await retryExternal(() => deps.blob.list(''), 'list blobs');
   const keep = new Set<string>();
   for (const shard of shards) {
     const m = await machineOf(shard);
-    await collectRetained(m, deps.consensus, 0, Number.MAX_SAFE_INTEGER, keep);
+    await collectRetained(m, 0, Number.MAX_SAFE_INTEGER, keep);
   }
-  return all.map((b) => b.key).filter((k) => !keep.has(k)).sort();
+  return all.filter((b) => !keep.has(b.key)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /**

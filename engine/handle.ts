@@ -1,18 +1,23 @@
 // What every handle shares: its client, its shard's machine, a background heartbeat, and the
 // rules for closed clients and expired leases.
 import { ClientClosedError, LeaseExpiredError } from './errors.js';
-import type { Machine } from './machine.js';
+import type { Machine, RoutineMaintenance } from './machine.js';
 import type { PersistConfig } from './config.js';
 import type { Blob, Consensus } from './location/types.js';
-import type { Compactor } from './compact/compactor.js';
-import type { GcScheduler } from './gc.js';
+import type { Codec } from './codec.js';
+
+export interface HandleOptions<K, V> {
+  keyCodec: Codec<K>;
+  valCodec: Codec<V>;
+  diagnostics?: { shardName: string; handlePurpose: string };
+}
 
 export interface ClientContext {
   readonly config: PersistConfig;
   readonly blob: Blob;
   readonly consensus: Consensus;
-  readonly compactor: Compactor;
-  readonly gc: GcScheduler;
+  /** starts the background work a command's new version called for (compaction, GC) */
+  maintain(machine: Machine, maintenance: RoutineMaintenance): void;
   /** true from the moment close() starts, so that the waits it wakes answer ClientClosedError */
   isClosed(): boolean;
   /** background steps (heartbeats, a listen's since downgrade) register here so client.idle() can wait for them */

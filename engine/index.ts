@@ -1,12 +1,15 @@
 // The engine's public API (see shared/design/engine-api.md). Outside code imports only from here.
 export type { Antichain } from './antichain.js';
-export type { Update, WriteHandle, AppendResult } from './write.js';
-export type { ReadHandle, LeasedPart } from './read.js';
+export type { Update } from './update.js';
+export type { WriteHandle, AppendResult } from './write.js';
+export type { ReadHandle } from './read.js';
+export type { LeasedPart } from './lease.js';
 export type { Listen, Subscribe, ListenEvent, ListenOptions } from './listen.js';
 export type { SinceHandle } from './since.js';
 export type { Batch, BatchBuilder, TransmittableBatch } from './batch.js';
 export type { ShardInspection } from './inspect.js';
-export type { Admin, CompactionPlan, GcStatus } from './admin/admin.js';
+export type { Admin, CompactionPlan, GcStatus, UnreferencedBlob } from './admin/admin.js';
+export type { BlobKey, BlobKind } from './paths.js';
 export type { VersionChange } from './admin/history.js';
 export type { CompactionEvent, CompactionHistory } from './admin/compactions.js';
 export type { BlobUsage, ConsolidatedSize } from './admin/usage.js';
@@ -22,7 +25,8 @@ export type { CompactionProgress, CompactionPhase, CompactionOutcome } from './c
 export type { PersistConfig } from './config.js';
 export type { Codec } from './codec.js';
 export { codecs } from './codec.js';
-export { PersistClient, type PersistLocation, type HandleOptions } from './client.js';
+export { PersistClient, type PersistLocation } from './client.js';
+export type { HandleOptions } from './handle.js';
 export { newShardId, parseShardId, newCriticalReaderId } from './ids.js';
 export {
   InvalidUsageError,

@@ -1,11 +1,15 @@
 // Listen and Subscribe: every update after as_of exactly once, pushed as soon as a new version of
 // the shard is known (no polling in-process; the location's watch across processes).
 import { lt, type Antichain } from './antichain.js';
+import type { Codec } from './codec.js';
+import { partsFor } from './filter.js';
+import type { LeasedPart } from './lease.js';
 import type { Machine } from './machine.js';
 import { mergePartsSync } from './part/merge.js';
 import { toUpdates } from './part/decode-updates.js';
-import { batchTimeBounds, type LeasedPart, type ReadHandleImpl } from './read.js';
-import type { Update } from './write.js';
+import type { PartColumns } from './part/types.js';
+import type { ShardState } from './state/types.js';
+import type { Update } from './update.js';
 
 export type ListenEvent<K, V> =
   | { kind: 'updates'; updates: Update<K, V>[] }
@@ -31,6 +35,24 @@ export interface Subscribe<K, V> extends AsyncIterable<ListenEvent<K, V>> {
   expire(): Promise<void>;
 }
 
+/** What a listen uses of its read handle (ReadHandleImpl), named here so read.ts and listen.ts do not import each other. */
+export interface ListenReader<K, V> {
+  readonly keyCodec: Codec<K>;
+  readonly valCodec: Codec<V>;
+  now(): number;
+  isRegistered(state: ShardState): boolean;
+  checkReadable(state: ShardState, asOf: number): void;
+  lease(seqno: number, part: LeasedPart['part'], timeLower: number, timeUpper: number | null, advanceTo: number): LeasedPart;
+  returnLease(leaseId: number): void;
+  fetchLeased(p: LeasedPart): Promise<PartColumns>;
+  snapshotAndFetch(asOf: Antichain): Promise<Update<K, V>[]>;
+  downgradeSince(since: Antichain): Promise<void>;
+  expire(): Promise<void>;
+  assertUsable(): void;
+  serve<R>(op: () => Promise<R>): Promise<R>;
+  trackBackground(step: Promise<unknown>): void;
+}
+
 /** How often a listen moves its reader's since along behind its frontier (each move is a CAS). */
 const SINCE_DOWNGRADE_INTERVAL_MS = 1000;
 
@@ -51,7 +73,7 @@ export class ListenImpl<K, V> implements Listen<K, V> {
   private readonly serial = new Serial();
 
   constructor(
-    private readonly handle: ReadHandleImpl<K, V>,
+    private readonly handle: ListenReader<K, V>,
     private readonly machine: Machine,
     private readonly asOf: number,
     private readonly opts: Required<ListenOptions>,
@@ -84,19 +106,9 @@ export class ListenImpl<K, V> implements Listen<K, V> {
     const state = this.machine.current;
     this.handle.checkReadable(state, from - 1);
     const upper = state.upper;
-    const to = upper.length ? upper[0] : Infinity;
     const leased: LeasedPart[] = [];
-    for (const b of state.batches) {
-      if (b.upper.length === 1 && b.upper[0] <= from) continue;
-      const [lo, hi] = batchTimeBounds(b);
-      const timeLower = Math.max(lo, from);
-      const timeUpper = Math.min(hi ?? Infinity, to);
-      if (timeLower >= timeUpper) continue;
-      for (const run of b.runs) {
-        for (const p of run) {
-          leased.push(this.handle.lease(state.seqno, p, timeLower, timeUpper === Infinity ? null : timeUpper, 0));
-        }
-      }
+    for (const r of partsFor(state, { kind: 'listen', from, to: upper.length ? upper[0] : null })) {
+      for (const p of r.parts) leased.push(this.handle.lease(state.seqno, p, r.timeLower, r.timeUpper, 0));
     }
     const events: ListenEvent<K, V>[] = [];
     try {
@@ -147,7 +159,7 @@ export class SubscribeImpl<K, V> implements Subscribe<K, V> {
   private readonly serial = new Serial();
 
   constructor(
-    private readonly handle: ReadHandleImpl<K, V>,
+    private readonly handle: ListenReader<K, V>,
     machine: Machine,
     private readonly asOf: number,
     opts: Required<ListenOptions>,

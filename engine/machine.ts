@@ -4,13 +4,16 @@
 import type { Blob, CasResult, Consensus } from './location/types.js';
 import { retryExternal } from './location/retry.js';
 import type { PersistConfig } from './config.js';
-import { ClientClosedError, CorruptDataError, InvalidUsageError, LocationError } from './errors.js';
+import { rollupKey } from './paths.js';
+import { ClientClosedError, CorruptDataError, LocationError } from './errors.js';
 import { applyDiff } from './state/diff.js';
-import { decodeDiffAt, decodeRollup, encodeDiff, encodeState } from './state/encode.js';
+import { encodeDiff, encodeState } from './state/encode.js';
+import { nextCompaction } from './compact/spine.js';
+import * as t from './state/transitions.js';
 import { commit, type Outcome } from './state/transitions.js';
-import { initialState, type Changes, type RollupRef, type ShardState } from './state/types.js';
+import type { Changes, RollupRef, ShardState } from './state/types.js';
+import { StateVersions } from './state/versions.js';
 
-const SCAN_PAGE = 1024;
 /** Mismatch rounds in a row whose replay does not advance the state: then the head is damaged. */
 const MAX_STUCK_ROUNDS = 16;
 /** Contention alone never needs this many rounds; a command that does is reported, not looped. */
@@ -29,11 +32,6 @@ function backoff(round: number): Promise<void> {
   const ms = Math.min(1000, 2 ** Math.min(round - 3, 10));
   return new Promise((r) => setTimeout(r, ms / 2 + (Math.random() * ms) / 2));
 }
-/** How often a read restarts because a concurrent GC truncated under it, before calling it corrupt. */
-const MAX_TRUNCATION_ROUNDS = 64;
-
-export const rollupKey = (shardId: string, seqno: number): string => `${shardId}/rollup/${seqno}`;
-
 export interface MachineDeps {
   readonly consensus: Consensus;
   readonly blob: Blob;
@@ -43,6 +41,17 @@ export interface MachineDeps {
 }
 
 type Listener = (state: ShardState) => void;
+
+/** What a command's new version calls for in the background (Materialize's RoutineMaintenance). */
+export interface RoutineMaintenance {
+  /** the spine has a merge to do */
+  readonly compact?: true;
+  /** GC may be due (its scheduler judges by versions since its last run) */
+  readonly gc?: true;
+}
+
+type CmdOf<F> = F extends (state: ShardState, cmd: infer C, ...rest: never[]) => unknown ? C : never;
+type ResultOf<F> = F extends (...args: never[]) => Outcome<infer R> ? R : never;
 
 export class Machine {
   private state: ShardState;
@@ -61,7 +70,11 @@ export class Machine {
     private readonly unwatch: () => void,
   ) {
     this.state = state;
+    this.versions = new StateVersions(shardId, deps);
   }
+
+  /** This shard's retained versions in consensus and blob. */
+  readonly versions: StateVersions;
 
   static async open(shardId: string, deps: MachineDeps): Promise<Machine> {
     // Watch before loading: a version landing while we load must still wake us.
@@ -214,9 +227,8 @@ export class Machine {
   }
 
   private async refreshOnce(): Promise<void> {
-    const next = await replayFrom(this.shardId, this.deps, this.state);
-    if (next) this.setState(next);
-    else this.setState(await loadLatestState(this.shardId, this.deps));
+    const next = await this.versions.replayFrom(this.state);
+    this.setState(next ?? (await this.versions.loadLatest()));
   }
 
   /** Our own writes come back through the watch too: skip the fetch when we already have that version. */
@@ -288,55 +300,87 @@ export class Machine {
   }
 
   /**
-   * The state at a retained seqno, rebuilt from the nearest rollup and the diffs after it. A GC
-   * (of this or any client) may truncate while we rebuild: that moves the earliest retained version
-   * on, and we look again from there. Only a version that is itself truncated is an error.
+   * The state at a retained seqno (see StateVersions.stateAt). A GC (of this or any client) may
+   * truncate meanwhile; only a version that is itself truncated is an error.
    */
-  async stateAt(seqno: number): Promise<ShardState> {
-    if (!Number.isSafeInteger(seqno) || seqno < 0) {
-      throw new InvalidUsageError('InvalidArgument', `seqno must be a non-negative integer, got ${seqno}`);
-    }
-    let lastEarliest: number | null = null;
-    for (let round = 0; ; round++) {
-      await this.refresh();
-      const current = this.state;
-      if (seqno === current.seqno) return current;
-      if (seqno > current.seqno) {
-        throw new InvalidUsageError('InvalidArgument', `seqno ${seqno} is newer than the shard's latest ${current.seqno}`);
-      }
-      const earliest = (await retryExternal(() => this.deps.consensus.scan(this.shardId, 0, 1), 'scan'))[0]?.seqno ?? current.seqno;
-      if (seqno < earliest) {
-        throw new InvalidUsageError(
-          'SeqnoTruncated',
-          `version ${seqno} of ${this.shardId} has been truncated; the earliest retained version is ${earliest}`,
-        );
-      }
-      const rebuilt = await this.rebuild(current, earliest, seqno);
-      if (rebuilt) return rebuilt;
-      // Nothing moved underfoot, yet a retained version cannot be rebuilt: that is not a race.
-      if (earliest === lastEarliest || round >= MAX_TRUNCATION_ROUNDS) {
-        throw new CorruptDataError(`${this.shardId}@${seqno}`, `retained version cannot be rebuilt (earliest retained ${earliest})`);
-      }
-      lastEarliest = earliest;
-    }
+  stateAt(seqno: number): Promise<ShardState> {
+    return this.versions.stateAt(seqno, this.latest);
   }
 
-  /** null: a rollup or diff it needed is gone (truncated, or deleted by a GC about to truncate). */
-  private async rebuild(current: ShardState, earliest: number, seqno: number): Promise<ShardState | null> {
-    let base: ShardState | null = null;
-    const candidates = current.rollups.filter((r) => r.seqno <= seqno && r.seqno >= earliest);
-    for (const r of candidates.reverse()) {
-      const bytes = await retryExternal(() => this.deps.blob.get(r.key), `get ${r.key}`);
-      if (bytes) {
-        base = decodeRollup(this.shardId, r.seqno, r.key, bytes);
-        break;
-      }
-    }
-    if (!base) {
-      if (earliest > 1) return null;
-      base = initialState(this.shardId);
-    }
-    return replayFrom(this.shardId, this.deps, base, seqno);
+  /** The newest state, refreshed: what walks over versions start from. */
+  readonly latest = async (): Promise<ShardState> => {
+    await this.refresh();
+    return this.state;
+  };
+
+  // ---- commands ---------------------------------------------------------------------------------
+  // Each names one transition of state/transitions.ts (as Materialize's Machine does); handles and
+  // tools call these, never build transitions themselves.
+
+  registerWriter(cmd: CmdOf<typeof t.registerWriter>): Promise<ResultOf<typeof t.registerWriter>> {
+    return this.apply((s, now) => t.registerWriter(s, cmd, now));
+  }
+
+  registerLeasedReader(cmd: CmdOf<typeof t.registerLeasedReader>): Promise<ResultOf<typeof t.registerLeasedReader>> {
+    return this.apply((s, now) => t.registerLeasedReader(s, cmd, now));
+  }
+
+  registerCriticalReader(cmd: CmdOf<typeof t.registerCriticalReader>): Promise<ResultOf<typeof t.registerCriticalReader>> {
+    return this.apply((s) => t.registerCriticalReader(s, cmd));
+  }
+
+  heartbeatWriter(cmd: CmdOf<typeof t.heartbeatWriter>): Promise<void> {
+    return this.apply((s, now) => t.heartbeatWriter(s, cmd, now));
+  }
+
+  heartbeatReader(cmd: CmdOf<typeof t.heartbeatReader>): Promise<ResultOf<typeof t.heartbeatReader>> {
+    return this.apply((s, now) => t.heartbeatReader(s, cmd, now));
+  }
+
+  /** Appends, and says which background maintenance the new version calls for. */
+  async compareAndAppend(cmd: t.AppendCommand): Promise<{ result: t.AppendResult; maintenance: RoutineMaintenance }> {
+    const result = await this.apply((s, now) => t.compareAndAppend(s, cmd, now));
+    if (!result.ok) return { result, maintenance: {} };
+    // GC's own cadence (versions since its last run) is the scheduler's to judge.
+    return { result, maintenance: { compact: nextCompaction(this.state) !== null || undefined, gc: true } };
+  }
+
+  downgradeSince(cmd: CmdOf<typeof t.downgradeSince>): Promise<ResultOf<typeof t.downgradeSince>> {
+    return this.apply((s, now) => t.downgradeSince(s, cmd, now));
+  }
+
+  compareAndDowngradeSince(cmd: CmdOf<typeof t.compareAndDowngradeSince>): Promise<t.CompareAndDowngradeResult> {
+    return this.apply((s) => t.compareAndDowngradeSince(s, cmd));
+  }
+
+  expireWriter(cmd: { writerId: string }): Promise<boolean> {
+    return this.apply((s) => t.expireWriter(s, cmd));
+  }
+
+  expireLeasedReader(cmd: { readerId: string }): Promise<boolean> {
+    return this.apply((s) => t.expireLeasedReader(s, cmd));
+  }
+
+  expireCriticalReader(cmd: { readerId: string }): Promise<boolean> {
+    return this.apply((s) => t.expireCriticalReader(s, cmd));
+  }
+
+  applyCompaction(cmd: CmdOf<typeof t.applyCompaction>): Promise<boolean> {
+    return this.apply((s) => t.applyCompaction(s, cmd));
+  }
+
+  /** Records a rollup written to blob (GC's, at its target), unless state already names one there. */
+  addRollup(rollup: RollupRef): Promise<void> {
+    return this.apply((s) => t.addRollup(s, rollup));
+  }
+
+  /** After a truncation: forgets the rollups below the earliest retained version. */
+  removeRollupsBelow(seqno: number): Promise<void> {
+    return this.apply((s) => t.removeRollupsBelow(s, { seqno }));
+  }
+
+  finalize(): Promise<void> {
+    return this.apply((s) => t.finalize(s));
   }
 
   close(): void {
@@ -357,79 +401,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
-/**
- * Applies every diff after `base` (up to `until`). Returns null when consensus no longer holds the
- * diff right after base (truncated by GC): the caller must restart from a rollup.
- */
-async function replayFrom(
-  shardId: string,
-  { consensus }: MachineDeps,
-  base: ShardState,
-  until = Number.MAX_SAFE_INTEGER,
-): Promise<ShardState | null> {
-  let state = base;
-  for (;;) {
-    const from = state.seqno + 1;
-    if (from > until) return state;
-    const entries = await retryExternal(
-      () => consensus.scan(shardId, from, Math.min(SCAN_PAGE, until - from + 1)),
-      `scan ${shardId}`,
-    );
-    if (entries.length === 0) return state;
-    if (entries[0].seqno !== from) return null;
-    for (const e of entries) {
-      if (e.seqno > until) return state;
-      state = applyDiff(state, decodeDiffAt(shardId, e.seqno, e.data));
-    }
-    if (entries.length < SCAN_PAGE) return state;
-  }
-}
-
-/** Loads the newest state: the rollup named by the head diff, then the diffs after it. */
-export async function loadLatestState(shardId: string, deps: MachineDeps): Promise<ShardState> {
-  const { consensus, blob } = deps;
-  const head = await retryExternal(() => consensus.head(shardId), `head ${shardId}`);
-  if (!head) return initialState(shardId);
-  const headDiff = decodeDiffAt(shardId, head.seqno, head.data);
-  const tryRollup = async (seqno: number): Promise<ShardState | null> => {
-    const key = rollupKey(shardId, seqno);
-    const bytes = await retryExternal(() => blob.get(key), `get ${key}`);
-    return bytes ? decodeRollup(shardId, seqno, key, bytes) : null;
-  };
-  // Versions are only ever added above the head we read first: a replay that ends below it means
-  // consensus lost a version (a damaged row), and answering from the older state would be wrong.
-  const reachedHead = (s: ShardState): ShardState => {
-    if (s.seqno < head.seqno) {
-      throw new CorruptDataError(
-        `${shardId}@${s.seqno + 1}`,
-        `version ${s.seqno + 1} is missing: the versions end at ${s.seqno} but the head is ${head.seqno}`,
-      );
-    }
-    return s;
-  };
-  if (headDiff.latestRollup !== null) {
-    const base = await tryRollup(headDiff.latestRollup);
-    if (base) {
-      const s = await replayFrom(shardId, deps, base);
-      if (s) return reachedHead(s);
-    }
-  }
-  // No usable rollup pointer: start from the earliest retained version. A concurrent GC may
-  // truncate it meanwhile; then the next earliest has its rollup (GC writes it before truncating).
-  const earliest = async (): Promise<number | null> =>
-    (await retryExternal(() => consensus.scan(shardId, 0, 1), `scan ${shardId}`))[0]?.seqno ?? null;
-  let first = await earliest();
-  for (let round = 0; ; round++) {
-    if (first === null) return initialState(shardId);
-    const base = first === 1 ? initialState(shardId) : await tryRollup(first);
-    const s = base && (await replayFrom(shardId, deps, base));
-    if (s) return reachedHead(s);
-    const again = await earliest();
-    if (again === first || round >= MAX_TRUNCATION_ROUNDS) {
-      throw base
-        ? new CorruptDataError(`${shardId}@${first}`, 'consensus changed underfoot while loading')
-        : new CorruptDataError(rollupKey(shardId, first), 'rollup of the earliest retained version is missing');
-    }
-    first = again;
-  }
+/** Loads the newest state of a shard (see StateVersions.loadLatest). */
+export function loadLatestState(shardId: string, deps: MachineDeps): Promise<ShardState> {
+  return new StateVersions(shardId, deps).loadLatest();
 }

@@ -11,25 +11,11 @@ import type { Machine } from './machine.js';
 import { mergePartsSync, mergeRuns, type MergeRun } from './part/merge.js';
 import { toUpdates } from './part/decode-updates.js';
 import type { PartColumns } from './part/types.js';
-import * as t from './state/transitions.js';
-import type { HollowBatch, LeasedReaderState, PartRef, ShardState } from './state/types.js';
-import type { Update } from './write.js';
-import { ListenImpl, SubscribeImpl, type Listen, type ListenOptions, type Subscribe } from './listen.js';
-
-/** A part handed out by snapshot/listen: plain data, with the lease it holds on a state version. */
-export interface LeasedPart {
-  readonly shardId: string;
-  readonly readerId: string;
-  readonly leaseId: number;
-  /** the state version the part came from: GC keeps it until the lease is returned */
-  readonly seqno: number;
-  readonly part: PartRef;
-  /** rows with time outside [timeLower, timeUpper) are not part of the read; null = unbounded */
-  readonly timeLower: number;
-  readonly timeUpper: number | null;
-  /** kept times are advanced to max(time, advanceTo) */
-  readonly advanceTo: number;
-}
+import type { LeasedReaderState, PartRef, ShardState } from './state/types.js';
+import type { Update } from './update.js';
+import { partsFor } from './filter.js';
+import type { LeasedPart } from './lease.js';
+import { ListenImpl, SubscribeImpl, type Listen, type ListenOptions, type ListenReader, type Subscribe } from './listen.js';
 
 export interface ReadHandle<K, V> {
   readonly shardId: string;
@@ -55,14 +41,7 @@ export type OpenReader = (since: Antichain, purpose: string) => Promise<ReadHand
 
 const CURSOR_CHUNK_ROWS = 8192;
 
-/** Parts of a batch written by an append may hold rows outside the batch's bounds; compacted ones do not. */
-export function batchTimeBounds(b: HollowBatch): [lower: number, upper: number | null] {
-  const truncate = b.since.length === 1 && b.since[0] === 0;
-  if (!truncate) return [0, null];
-  return [b.lower.length ? b.lower[0] : Number.MAX_SAFE_INTEGER, b.upper.length ? b.upper[0] : null];
-}
-
-export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V> {
+export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>, ListenReader<K, V> {
   private sinceValue: Antichain;
   private nextLease = 1;
   /** outstanding leases: the seqno each part came from and when it was handed out (config.now) */
@@ -125,7 +104,7 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
   }
 
   protected async heartbeat(): Promise<void> {
-    const r = await this.machine.apply((s, now) => t.heartbeatReader(s, { readerId: this.readerId, seqno: this.leasedSeqno() }, now));
+    const r = await this.machine.heartbeatReader({ readerId: this.readerId, seqno: this.leasedSeqno() });
     this.sinceValue = r.since;
   }
 
@@ -136,9 +115,7 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
   downgradeSince(newSinceArg: Antichain): Promise<void> {
     return this.guard(async () => {
       const newSince = checkAntichain(newSinceArg, 'since');
-      const r = await this.machine.apply((s, now) =>
-        t.downgradeSince(s, { readerId: this.readerId, since: newSince, seqno: this.leasedSeqno() }, now),
-      );
+      const r = await this.machine.downgradeSince({ readerId: this.readerId, since: newSince, seqno: this.leasedSeqno() });
       this.sinceValue = r.since;
     });
   }
@@ -178,11 +155,8 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
     const state = this.machine.current;
     this.checkReadable(state, asOf);
     const parts: LeasedPart[] = [];
-    for (const b of state.batches) {
-      if (b.lower.length === 0 || b.lower[0] > asOf) continue;
-      const [lo, hi] = batchTimeBounds(b);
-      const timeUpper = hi === null ? asOf + 1 : Math.min(hi, asOf + 1);
-      for (const run of b.runs) for (const p of run) parts.push(this.lease(state.seqno, p, lo, timeUpper, asOf));
+    for (const r of partsFor(state, { kind: 'snapshot', asOf })) {
+      for (const p of r.parts) parts.push(this.lease(state.seqno, p, r.timeLower, r.timeUpper, asOf));
     }
     return { state, asOf, parts };
   }
@@ -269,24 +243,20 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
   private mergeRunsOf(state: ShardState, asOf: number, leased: LeasedPart[]): MergeRun[] {
     const runs: MergeRun[] = [];
     const byKey = new Map(leased.map((p) => [p.part, p]));
-    for (const b of state.batches) {
-      if (b.lower.length === 0 || b.lower[0] > asOf) continue;
-      const [lo, hi] = batchTimeBounds(b);
-      for (const run of b.runs) {
-        let i = 0;
-        runs.push({
-          timeLower: lo,
-          timeUpper: hi === null ? asOf + 1 : Math.min(hi, asOf + 1),
-          nextPart: async () => {
-            if (i >= run.length) return null;
-            const p = run[i++];
-            const l = byKey.get(p);
-            const cols = l ? await this.fetchLeased(l) : await fetchColumns(this.ctx.blob, p);
-            if (l) this.returnLease(l.leaseId);
-            return cols;
-          },
-        });
-      }
+    for (const { parts: run, timeLower, timeUpper } of partsFor(state, { kind: 'snapshot', asOf })) {
+      let i = 0;
+      runs.push({
+        timeLower,
+        timeUpper: timeUpper ?? Infinity,
+        nextPart: async () => {
+          if (i >= run.length) return null;
+          const p = run[i++];
+          const l = byKey.get(p);
+          const cols = l ? await this.fetchLeased(l) : await fetchColumns(this.ctx.blob, p);
+          if (l) this.returnLease(l.leaseId);
+          return cols;
+        },
+      });
     }
     return runs;
   }
@@ -356,7 +326,7 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
   async expire(): Promise<void> {
     if (this.expired) return;
     this.markExpired();
-    await this.machine.apply((s) => t.expireLeasedReader(s, { readerId: this.readerId }));
+    await this.machine.expireLeasedReader({ readerId: this.readerId });
   }
 
   /** For listen/subscribe: a background step client.idle() waits for. */

@@ -4,7 +4,6 @@ import { checkAntichain, type Antichain } from './antichain.js';
 import { InvalidUsageError } from './errors.js';
 import type { ClientContext } from './handle.js';
 import type { Machine } from './machine.js';
-import * as t from './state/transitions.js';
 import type { CriticalReaderState } from './state/types.js';
 import { ClientClosedError } from './errors.js';
 
@@ -49,9 +48,7 @@ export class SinceHandleImpl implements SinceHandle {
       throw new InvalidUsageError('InvalidArgument', 'opaque tokens must be strings');
     }
     const since = checkAntichain(next.since, 'since');
-    const res = await this.machine.apply((s) =>
-      t.compareAndDowngradeSince(s, { readerId: this.readerId, expectedOpaque, opaque: next.opaque, since }),
-    );
+    const res = await this.machine.compareAndDowngradeSince({ readerId: this.readerId, expectedOpaque, opaque: next.opaque, since });
     if (res.ok) {
       this.sinceValue = res.since;
       this.opaqueValue = next.opaque;

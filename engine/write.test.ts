@@ -156,7 +156,7 @@ describe('WriteHandle', () => {
     expect(all).toHaveLength(n - 1);
     // Merged-away parts were deleted: the blob holds only the batch's parts.
     const live = (await small.inspectShard(shard)).batches.flatMap((b) => b.parts.map((p) => p.key)).sort();
-    expect((await small.blob.list(`${shard}/part/`)).map((b) => b.key).sort()).toEqual(live);
+    expect((await small.storage.blob.list(`${shard}/part/`)).map((b) => b.key).sort()).toEqual(live);
     await small.close();
   });
 

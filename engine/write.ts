@@ -4,14 +4,15 @@ import { BatchBuilderImpl, BatchImpl, type Batch, type BatchBuilder, type Transm
 import type { Codec } from './codec.js';
 import { InvalidUsageError } from './errors.js';
 import { HandleBase, type ClientContext } from './handle.js';
-import { fateUnknown, type Machine } from './machine.js';
+import { fateUnknown, type Machine, type RoutineMaintenance } from './machine.js';
 import { retainedPartKeys } from './ownership.js';
+import { parseBlobKey } from './paths.js';
 import { randomBytes } from 'node:crypto';
-import * as t from './state/transitions.js';
+import type { AppendResult as TAppendResult } from './state/transitions.js';
 import type { PartRef } from './state/types.js';
+import type { Update } from './update.js';
 
-export type Update<K, V> = readonly [key: K, val: V, time: number, diff: number];
-export type AppendResult = t.AppendResult;
+export type AppendResult = TAppendResult;
 
 export interface WriteHandle<K, V> {
   readonly shardId: string;
@@ -45,10 +46,10 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
     return this.machine.shardId;
   }
 
-  private readonly retained = (): Promise<Set<string>> => retainedPartKeys(this.machine, this.ctx.consensus);
+  private readonly retained = (): Promise<Set<string>> => retainedPartKeys(this.machine);
 
   protected async heartbeat(): Promise<void> {
-    await this.machine.apply((s, now) => t.heartbeatWriter(s, { writerId: this.writerId }, now));
+    await this.machine.heartbeatWriter({ writerId: this.writerId });
   }
 
   upper(): Antichain {
@@ -178,18 +179,16 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
       }
       const token = randomBytes(8).toString('base64url');
       let res: AppendResult;
+      let maintenance: RoutineMaintenance;
       try {
-        res = await this.machine.apply((s, now) =>
-          t.compareAndAppend(s, { writerId: this.writerId, token, expectedUpper, newUpper, runs, len }, now),
-        );
+        ({ result: res, maintenance } = await this.machine.compareAndAppend({ writerId: this.writerId, token, expectedUpper, newUpper, runs, len }));
       } catch (e) {
         if (fateUnknown(e)) for (const b of batches as BatchImpl[]) b.mayBeInShard = true;
         throw e;
       }
       if (res.ok) {
         for (const b of batches as BatchImpl[]) b.consumed = true;
-        this.ctx.compactor.maybeCompact(this.machine);
-        this.ctx.gc.maybeRun(this.machine);
+        this.ctx.maintain(this.machine, maintenance);
       }
       return res;
     });
@@ -227,7 +226,7 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
     for (const run of tb.runs) {
       if (!Array.isArray(run)) throw new InvalidUsageError('InvalidArgument', 'batch runs must be arrays of parts');
       for (const p of run) {
-        if (typeof p?.key !== 'string' || (!p.inline && !p.key.startsWith(`${this.shardId}/`))) {
+        if (typeof p?.key !== 'string' || (!p.inline && parseBlobKey(p.key).shard !== this.shardId)) {
           throw new InvalidUsageError('BatchNotFromThisShard', `part ${String(p?.key)} is not a part of ${this.shardId}`);
         }
       }
@@ -245,7 +244,7 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
   async expire(): Promise<void> {
     if (this.expired) return;
     this.markExpired();
-    await this.machine.apply((s) => t.expireWriter(s, { writerId: this.writerId }));
+    await this.machine.expireWriter({ writerId: this.writerId });
   }
 }
 

@@ -5,6 +5,9 @@ import { z } from 'zod';
 import { adminRequestSchemas, adminTopicSchemas, type AdminPushEvent, type AdminResults } from './admin-contract.js';
 import { importTopic, streamsRequestSchemas, type ImportPush, type StreamsResults } from './streams-contract.js';
 import { profileRequestSchemas, type ProfileResults } from './profiles-contract.js';
+import type { LocationInfo } from './location-info.js';
+
+export type { LocationInfo } from './location-info.js';
 
 // ---- values -----------------------------------------------------------------------------------
 
@@ -12,15 +15,6 @@ import { profileRequestSchemas, type ProfileResults } from './profiles-contract.
 export type Frontier = number | null;
 
 export type CodecName = 'string' | 'json' | 'bytes' | 'unit';
-
-export interface LocationInfo {
-  id: string;
-  label: string;
-  kind: 'sandbox' | 'uri';
-  isDefault: boolean;
-  /** only a path the user chose (never the default sandbox's location on disk) */
-  path: string | null;
-}
 
 export interface RecentLocation {
   id: string;

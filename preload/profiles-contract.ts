@@ -3,7 +3,7 @@
 // may carry them, no answer ever does (`hasPassword` / `hasSecretKey` say whether one is saved).
 // Spread into contract.ts.
 import { z } from 'zod';
-import type { LocationInfo } from './contract.js';
+import type { LocationInfo } from './location-info.js';
 
 const id = z.string().min(1).max(200);
 const name = z.string().trim().min(1, 'a profile needs a name').max(200);

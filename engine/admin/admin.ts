@@ -2,17 +2,17 @@
 // special path around the machine.
 import { isCriticalReaderId, isLeasedReaderId, isWriterId } from '../ids.js';
 import { InvalidUsageError } from '../errors.js';
-import * as t from '../state/transitions.js';
-import type { PersistClient } from '../client.js';
+import { adminDepsOf, type AdminDeps } from './deps.js';
 import type { Antichain } from '../antichain.js';
 import { diffVersions, type VersionChange } from './history.js';
+import { inspectState, type ShardInspection } from '../inspect.js';
 import { blobUsage, consolidatedSize, type BlobUsage, type ConsolidatedSize } from './usage.js';
 import { seqnoSince } from '../state/transitions.js';
 import { retryExternal } from '../location/retry.js';
-import { partCreatedMs } from '../batch.js';
+import { parseBlobKey, partCreatedMs, type BlobKey } from '../paths.js';
 import type { CompactionProgress } from '../compact/compactor.js';
 import { forcedCompactions } from '../compact/spine.js';
-import { collectGarbage, unreferencedBlobs } from '../gc.js';
+import { collectGarbage, unreferencedBlobMetas } from '../gc.js';
 import { locationHealth, shardHealth, type HealthOptions, type LocationHealth, type ShardHealth } from './health.js';
 import { shardDiff, type DiffOptions, type ShardDiff } from './diff.js';
 import { sinceWhatIf, type WhatIf } from './whatif.js';
@@ -31,6 +31,8 @@ export interface Admin {
   unreferencedBlobs(): Promise<string[]>;
   finalizeShard(shard: string): Promise<void>;
   // Extensions for operators (the app and the CLI):
+  /** unreferencedBlobs with what each key says (its shard, kind, creation time) and its size: callers never parse keys */
+  unreferencedBlobInfo(): Promise<UnreferencedBlob[]>;
   /** what forceCompaction would merge now, without doing it */
   compactionPlan(shard: string): Promise<CompactionPlan>;
   gcStatus(shard: string): Promise<GcStatus>;
@@ -51,7 +53,12 @@ export interface Admin {
   /** what forced compaction would leave with the since at `since`, and which reads would be lost */
   sinceWhatIf(shard: string, since: number, opts?: { signal?: AbortSignal; onProgress?: (p: ProgressCounter) => void }): Promise<WhatIf>;
   /** copies the shard, consolidated at an as_of, into `dest` without moving this location's since */
-  copyShard(shard: string, dest: PersistClient, opts?: CopyOptions): Promise<CopyResult>;
+  copyShard(shard: string, dest: { readonly admin: Admin }, opts?: CopyOptions): Promise<CopyResult>;
+}
+
+export interface UnreferencedBlob extends BlobKey {
+  readonly key: string;
+  readonly sizeBytes: number;
 }
 
 export interface CompactionPlan {
@@ -70,17 +77,17 @@ export interface GcStatus {
 }
 
 export class AdminImpl implements Admin {
-  constructor(private readonly client: PersistClient) {}
+  constructor(private readonly client: AdminDeps) {}
 
   async expireReader(shard: string, readerId: string): Promise<void> {
     const machine = await this.client.machine(shard);
     if (isLeasedReaderId(readerId)) {
-      const found = await machine.apply((s) => t.expireLeasedReader(s, { readerId }));
+      const found = await machine.expireLeasedReader({ readerId });
       if (!found) throw new InvalidUsageError('UnknownReader', `no reader ${readerId} on shard ${shard}`);
       return;
     }
     if (isCriticalReaderId(readerId)) {
-      const found = await machine.apply((s) => t.expireCriticalReader(s, { readerId }));
+      const found = await machine.expireCriticalReader({ readerId });
       if (!found) throw new InvalidUsageError('UnknownReader', `no reader ${readerId} on shard ${shard}`);
       return;
     }
@@ -92,7 +99,7 @@ export class AdminImpl implements Admin {
       throw new InvalidUsageError('InvalidWriterId', `invalid writer id ${JSON.stringify(writerId)}: expected w<uuid>`);
     }
     const machine = await this.client.machine(shard);
-    const found = await machine.apply((s) => t.expireWriter(s, { writerId }));
+    const found = await machine.expireWriter({ writerId });
     if (!found) throw new InvalidUsageError('UnknownWriter', `no writer ${writerId} on shard ${shard}`);
   }
 
@@ -121,14 +128,19 @@ export class AdminImpl implements Admin {
   }
 
   async unreferencedBlobs(): Promise<string[]> {
+    return (await this.unreferencedBlobInfo()).map((b) => b.key);
+  }
+
+  async unreferencedBlobInfo(): Promise<UnreferencedBlob[]> {
     const shards = await this.client.listShards();
-    return unreferencedBlobs(this.client, shards, (s) => this.client.machine(s));
+    const metas = await unreferencedBlobMetas(this.client, shards, (s) => this.client.machine(s));
+    return metas.map(({ key, sizeBytes }) => ({ key, sizeBytes, ...parseBlobKey(key) }));
   }
 
   async finalizeShard(shard: string): Promise<void> {
     const machine = await this.client.machine(shard);
     await machine.refresh();
-    await machine.apply((s) => t.finalize(s));
+    await machine.finalize();
     await collectGarbage(machine, this.client);
   }
 
@@ -170,23 +182,21 @@ export class AdminImpl implements Admin {
     };
   }
 
+  /** One forward pass over the newest `limit` + 1 retained versions: one rebuild, then a diff per version. */
   async history(shard: string, opts?: { limit?: number }): Promise<VersionChange[]> {
     const limit = Math.max(1, Math.min(opts?.limit ?? 200, 10_000));
-    const latest = await this.client.inspectShard(shard);
+    const machine = await this.client.machine(shard);
+    const latest = await machine.latest();
+    if (latest.seqno === 0) throw new InvalidUsageError('UnknownShard', `shard ${shard} does not exist in this location`);
     const changes: VersionChange[] = [];
-    let next = latest;
-    for (let seqno = latest.seqno - 1; seqno >= 1 && changes.length < limit; seqno--) {
-      let prev;
-      try {
-        prev = await this.client.inspectShard(shard, { seqno });
-      } catch (e) {
-        if ((e as InvalidUsageError).kind === 'SeqnoTruncated') break;
-        throw e;
-      }
-      changes.push(diffVersions(prev, next));
-      next = prev;
+    let prev: ShardInspection | null = null;
+    for await (const s of machine.versions.live(Math.max(1, latest.seqno - limit), latest.seqno, machine.latest)) {
+      const next = inspectState(s);
+      // A concurrent GC may truncate ahead of the walk: versions across the gap are not compared.
+      if (prev && prev.seqno + 1 === next.seqno) changes.push(diffVersions(prev, next));
+      prev = next;
     }
-    return changes;
+    return changes.reverse();
   }
 
   compactionHistory(shard: string, opts?: { limit?: number }): Promise<CompactionHistory> {
@@ -209,8 +219,9 @@ export class AdminImpl implements Admin {
     return sinceWhatIf(this.client, shard, since, opts);
   }
 
-  copyShard(shard: string, dest: PersistClient, opts?: CopyOptions): Promise<CopyResult> {
-    return copyShard(this.client, shard, dest, opts);
+  /** `dest` is another PersistClient (typed by what the contract shows of it, so admin/ never imports client.ts). */
+  copyShard(shard: string, dest: { readonly admin: Admin }, opts?: CopyOptions): Promise<CopyResult> {
+    return copyShard(this.client, shard, adminDepsOf(dest), opts);
   }
 
   blobUsage(shard?: string): Promise<BlobUsage[]> {

@@ -6,7 +6,7 @@ import { fmt } from '../antichain.js';
 import { InvalidUsageError } from '../errors.js';
 import { retryExternal } from '../location/retry.js';
 import { decodeDiffAt } from '../state/encode.js';
-import type { PersistClient } from '../client.js';
+import type { AdminDeps as PersistClient } from './deps.js';
 import type { HollowBatch } from '../state/types.js';
 
 export interface CompactionEvent {

@@ -193,8 +193,8 @@ describe('copy a shard home', () => {
     }
     await w.expire();
     let n = 0;
-    const get = src.blob.get.bind(src.blob);
-    src.blob.get = (key: string) => (n++, get(key));
+    const get = src.storage.blob.get.bind(src.storage.blob);
+    src.storage.blob.get = (key: string) => (n++, get(key));
     return { src, shard, gets: () => n };
   }
 

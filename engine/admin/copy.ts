@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { fmt } from '../antichain.js';
 import { InvalidUsageError } from '../errors.js';
-import type { PersistClient } from '../client.js';
+import { adminDepsOf, type AdminDeps as PersistClient } from './deps.js';
 import { cancelledError, checkCancelled, checkTimeArg, rawCodec, withRawReader } from './parts.js';
 
 export interface CopyProgress {
@@ -138,15 +138,16 @@ function checkNewFile(to: string): void {
 /**
  * Copies a shard into a new sandbox file at `to`, which appears only once the copy is whole: a
  * cancelled or failed copy leaves nothing at `to` (and nothing beside it). `openSandbox` is
- * PersistClient.openSandbox (passed in: this module is below the client).
+ * PersistClient.openSandbox (passed in: this module is below the client); `source` is a PersistClient.
  */
 export async function copyShardToNewSandbox(
-  source: PersistClient,
+  source: object,
   shard: string,
   to: string,
-  openSandbox: (path: string) => Promise<PersistClient>,
+  openSandbox: (path: string) => Promise<{ close(): Promise<void> }>,
   opts: CopyOptions = {},
 ): Promise<CopyResult> {
+  const from = adminDepsOf(source);
   checkNewFile(to);
   checkCancelled(opts.signal, 'copy');
   const tmp = beside(to);
@@ -154,7 +155,7 @@ export async function copyShardToNewSandbox(
     const dest = await openSandbox(tmp);
     let res: CopyResult;
     try {
-      res = await copyShard(source, shard, dest, opts);
+      res = await copyShard(from, shard, adminDepsOf(dest), opts);
     } finally {
       await dest.close();
     }

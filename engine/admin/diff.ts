@@ -7,7 +7,7 @@ import { fmt, leq } from '../antichain.js';
 import { InvalidUsageError, SinceError } from '../errors.js';
 import { mergeRuns } from '../part/merge.js';
 import type { PartColumns } from '../part/types.js';
-import type { PersistClient } from '../client.js';
+import { adminDepsOf, type AdminDeps as PersistClient } from './deps.js';
 import { checkTimeArg, displayValue, leasedRuns, withRawReader, type ProgressCounter } from './parts.js';
 
 export interface DiffOptions {
@@ -138,7 +138,9 @@ const shown = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringif
  * The time window of what was appended between two retained state versions: times in
  * [upper at v1, upper at v2), i.e. the diff window (upper1 - 1, upper2 - 1].
  */
-export async function versionWindow(client: PersistClient, shard: string, fromSeqno: number, toSeqno: number): Promise<{ from: number; to: number }> {
+/** `client`: a PersistClient. */
+export async function versionWindow(source: object, shard: string, fromSeqno: number, toSeqno: number): Promise<{ from: number; to: number }> {
+  const client = adminDepsOf(source);
   for (const [v, what] of [[fromSeqno, 'fromSeqno'], [toSeqno, 'toSeqno']] as const) {
     if (!Number.isSafeInteger(v) || v < 1) throw new InvalidUsageError('InvalidArgument', `${what} must be a state version (a positive integer), got ${JSON.stringify(v)}`);
   }

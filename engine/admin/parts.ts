@@ -1,12 +1,14 @@
 // Reading a shard's parts for operator tools (diff, what-if, copy) without knowing its codecs, and
 // without moving its since: a leased reader under the shard's own codec names that reads raw bytes,
 // never downgrades, and is expired when the tool is done.
-import { batchTimeBounds, type LeasedPart, type ReadHandle } from '../read.js';
+import type { LeasedPart } from '../lease.js';
+import type { ReadHandle } from '../read.js';
+import { batchTimeBounds } from '../filter.js';
 import { codecs, type Codec } from '../codec.js';
 import { fetchColumns } from '../fetch.js';
 import type { MergeRun } from '../part/merge.js';
 import type { PartColumns } from '../part/types.js';
-import type { PersistClient } from '../client.js';
+import type { AdminDeps as PersistClient } from './deps.js';
 import type { ShardState } from '../state/types.js';
 import { InvalidUsageError } from '../errors.js';
 

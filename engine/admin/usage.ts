@@ -1,8 +1,8 @@
 // Storage accounting for operators: blob bytes per shard, and how much consolidation would save.
 import { retryExternal } from '../location/retry.js';
-import type { PersistClient } from '../client.js';
+import type { AdminDeps as PersistClient } from './deps.js';
 import { codecs } from '../codec.js';
-import { isShardId } from '../ids.js';
+import { parseBlobKey } from '../paths.js';
 
 export interface BlobUsage {
   shard: string;
@@ -17,8 +17,8 @@ export async function blobUsage(client: PersistClient, shard?: string): Promise<
   const all = await retryExternal(() => client.blob.list(shard ? `${shard}/` : ''), 'list blobs');
   const byShard = new Map<string, BlobUsage>();
   for (const { key, sizeBytes } of all) {
-    const [owner, kind] = key.split('/');
-    const id = isShardId(owner) ? owner : '(other)';
+    const { shard: owner, kind } = parseBlobKey(key);
+    const id = owner ?? '(other)';
     let u = byShard.get(id);
     if (!u) byShard.set(id, (u = { shard: id, parts: 0, partBytes: 0, rollups: 0, rollupBytes: 0, otherBytes: 0 }));
     if (kind === 'part') {

@@ -94,8 +94,8 @@ describe('since what-if', () => {
     }
     await w.expire();
     let gets = 0;
-    const get = client.blob.get.bind(client.blob);
-    client.blob.get = (key: string) => (gets++, get(key));
+    const get = client.storage.blob.get.bind(client.storage.blob);
+    client.storage.blob.get = (key: string) => (gets++, get(key));
     const ac = new AbortController();
     let getsAtCancel = -1;
     let total = 0;

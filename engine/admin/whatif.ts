@@ -13,7 +13,7 @@ import { encodePart } from '../part/encode.js';
 import { inlineFromColumns, inlineSize } from '../fetch.js';
 import { retryExternal } from '../location/retry.js';
 import { CorruptDataError } from '../errors.js';
-import type { PersistClient } from '../client.js';
+import type { AdminDeps as PersistClient } from './deps.js';
 import type { ShardState } from '../state/types.js';
 import { cancelledError, checkCancelled, checkTimeArg, withRawReader, type ProgressCounter } from './parts.js';
 

@@ -1,64 +1,12 @@
 // The CLI's commands. Each opens the location, does one thing, prints it, and closes.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { PersistClient } from '../client.js';
 import { fmt } from '../antichain.js';
-import { forcedCompactions } from '../compact/spine.js';
-import { diffVersions, type VersionChange } from '../admin/history.js';
-import { blobUsage, consolidatedSize } from '../admin/usage.js';
 import { InvalidUsageError } from '../errors.js';
 import { table } from './table.js';
 import { dataCommands } from './data-commands.js';
 import { registerAdminTools } from './admin-tools.js';
-
-export interface LocationOpts {
-  sandbox?: string;
-  blob?: string;
-  consensus?: string;
-  json?: boolean;
-}
-
-export function locationOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--sandbox <path>', 'a sandbox SQLite file (consensus and blob)').conflicts(['blob', 'consensus']))
-    .option('--blob <uri>', 'blob location URI (with --consensus)')
-    .option('--consensus <uri>', 'consensus location URI (with --blob)')
-    .option('--json', 'print JSON instead of tables');
-}
-
-/** The CLI reads and operates existing locations: a mistyped path must not leave a new empty sandbox behind. */
-function mustExist(path: string, what: string): void {
-  if (!existsSync(path)) throw new InvalidUsageError('InvalidLocation', `no ${what} at ${path}; the CLI opens existing locations only (check the path)`);
-}
-
-function localPath(uri: string): string | null {
-  const m = /^(sqlite|file):\/\/([^?#]*)/i.exec(uri);
-  if (!m) return null;
-  try {
-    return fileURLToPath(`file://${m[2]}`);
-  } catch {
-    return null; // the engine explains what is wrong with the URI
-  }
-}
-
-/** `create`: a command that writes data (write, import) may start a new sandbox file; reads never do. */
-export async function openClient(o: LocationOpts, opts: { create?: boolean } = {}): Promise<PersistClient> {
-  // A CLI invocation must not start background compaction in the location it inspects.
-  const config = { compactionEnabled: false };
-  if (o.sandbox) {
-    if (!opts.create) mustExist(o.sandbox, 'sandbox file');
-    return PersistClient.openSandbox(o.sandbox, config);
-  }
-  if (o.blob && o.consensus) {
-    for (const [uri, what] of [[o.consensus, 'consensus'], [o.blob, 'blob']] as const) {
-      const p = localPath(uri);
-      if (p) mustExist(p, `${what} location`);
-    }
-    return PersistClient.open({ blob: o.blob, consensus: o.consensus }, config);
-  }
-  throw new InvalidUsageError('InvalidLocation', 'give a location: --sandbox PATH, or --blob URI and --consensus URI');
-}
+import { locationOptions, openClient, type LocationOpts } from './location.js';
 
 type Out = (s: string) => void;
 
@@ -114,20 +62,7 @@ export async function run(program: Command, argv: string[], out: Out = (s) => pr
   locationOptions(inspect.command('history').argument('<shard>').description('every retained version and what changed in it')).action(
     async (shard: string, o: LocationOpts) =>
       withClient(o, async (c) => {
-        const latest = await c.inspectShard(shard);
-        const changes: VersionChange[] = [];
-        let prev: Awaited<ReturnType<typeof c.inspectShard>> | null = null;
-        for (let seqno = latest.seqno; seqno >= 1 && changes.length < 10_000; seqno--) {
-          try {
-            const s = await c.inspectShard(shard, { seqno });
-            if (prev) changes.push(diffVersions(s, prev));
-            prev = s;
-          } catch (e) {
-            if ((e as InvalidUsageError).kind === 'SeqnoTruncated') break;
-            throw e;
-          }
-        }
-        changes.reverse();
+        const changes = (await c.admin.history(shard, { limit: 10_000 })).reverse();
         print(o, changes, () =>
           table(changes.map((ch) => ({ seqno: ch.toSeqno, time: new Date(ch.walltimeMs).toISOString(), change: ch.summary }))),
         );
@@ -136,14 +71,14 @@ export async function run(program: Command, argv: string[], out: Out = (s) => pr
   locationOptions(inspect.command('blob-usage').argument('[shard]').description('blob bytes per shard')).action(
     async (shard: string | undefined, o: LocationOpts) =>
       withClient(o, async (c) => {
-        const rows = await blobUsage(c, shard);
+        const rows = await c.admin.blobUsage(shard);
         print(o, rows, () => table(rows));
       }),
   );
   locationOptions(inspect.command('consolidated-size').argument('<shard>').description('stored vs consolidated update counts')).action(
     async (shard: string, o: LocationOpts) =>
       withClient(o, async (c) => {
-        const r = await consolidatedSize(c, shard);
+        const r = await c.admin.consolidatedSize(shard);
         print(o, r, () => `${r.updates} updates stored; ${r.consolidatedUpdates} after consolidation at ${r.asOf === null ? '(nothing readable)' : `[${r.asOf}]`}`);
       }),
   );
@@ -167,15 +102,13 @@ export async function run(program: Command, argv: string[], out: Out = (s) => pr
   adminCmd('force-compaction', 'merge every batch that can be merged now', ['shard']).action(
     async (shard: string, o: LocationOpts & { commit?: boolean }) =>
       withClient(o, async (c) => {
-        const m = await c.machine(shard);
-        await m.refresh();
-        const reqs = forcedCompactions(m.current, c.config.compactionMemoryBoundBytes);
         if (!o.commit) {
-          const plan = reqs.map((r) => ({ batches: r.inputs.length, lower: fmt(r.lower), upper: fmt(r.upper), since: fmt(r.since) }));
-          print(o, { dryRun: true, before: m.current.batches.length, merges: plan }, () =>
-            reqs.length
-              ? `would merge ${m.current.batches.length} batches in ${reqs.length} merge(s):\n${table(plan)}\nrun again with --commit to do it`
-              : `nothing to compact: ${m.current.batches.length} batch(es)`,
+          const { batches, merges } = await c.admin.compactionPlan(shard);
+          const plan = merges.map((r) => ({ batches: r.inputs, lower: fmt(r.lower), upper: fmt(r.upper), since: fmt(r.since) }));
+          print(o, { dryRun: true, before: batches, merges: plan }, () =>
+            merges.length
+              ? `would merge ${batches} batches in ${merges.length} merge(s):\n${table(plan)}\nrun again with --commit to do it`
+              : `nothing to compact: ${batches} batch(es)`,
           );
           return;
         }

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { codecs } from '../codec.js';
 import { InvalidUsageError } from '../errors.js';
 import { persistSink } from '../sink/sink.js';
-import { locationOptions, openClient, type LocationOpts } from './commands.js';
+import { locationOptions, openClient, type LocationOpts } from './location.js';
 import { csvField, formatOf, progressBar, readRows, RowError, type Format, type Row } from './rows.js';
 
 const strings = { keyCodec: codecs.string, valCodec: codecs.string };

@@ -18,7 +18,7 @@ describe('compaction', () => {
     let most = 0;
     for (let t = 0; t < 300; t++) {
       await w.compareAndAppend([[`k${t % 37}`, 'v', t, 1]], [t], [t + 1]);
-      await client.compactor.idle(shard);
+      await client.idle(shard);
       most = Math.max(most, (await client.inspectShard(shard)).batches.length);
     }
     // One batch per level, plus the tail of small ones waiting to be worth a merge.
@@ -106,7 +106,7 @@ describe('compaction', () => {
       const updates = Array.from({ length: 20_000 }, (_, i) => [`key-${(i * 7 + b) % 30_000}`, 'x'.repeat(20), b, 1] as const);
       await w.compareAndAppend(updates, [b], [b + 1]);
     }
-    const partsBefore = (await c.blob.list(`${shard}/part/`)).length;
+    const partsBefore = (await c.storage.blob.list(`${shard}/part/`)).length;
     const ac = new AbortController();
     const res = c.admin.forceCompaction(shard, {
       signal: ac.signal,
@@ -116,7 +116,7 @@ describe('compaction', () => {
     });
     await expect(res).rejects.toThrow(/cancelled/);
     expect((await c.inspectShard(shard)).batches).toHaveLength(4);
-    expect((await c.blob.list(`${shard}/part/`)).length).toBe(partsBefore);
+    expect((await c.storage.blob.list(`${shard}/part/`)).length).toBe(partsBefore);
     expect((await r.snapshotAndFetch([3])).length).toBe(30_000);
     await c.close();
   });
@@ -158,14 +158,14 @@ describe('garbage collection', () => {
       await w.compareAndAppend([[`k${t}`, 'v', t, 1]], [t], [t + 1]);
       if (t % 20 === 0) await r.downgradeSince([t]); // the reader heartbeats: it holds nothing old
     }
-    await c.compactor.idle(shard);
-    await c.gc.idle();
-    const versions = await c.consensus.scan(shard, 0, 10_000);
+    await c.idle(shard);
+    await c.idle();
+    const versions = await c.storage.consensus.scan(shard, 0, 10_000);
     const info = await c.inspectShard(shard);
     expect(info.seqno).toBeGreaterThan(200);
     expect(versions.length).toBeLessThan(100);
     // Blobs: the live parts, a few rollups and parts awaiting the next GC; not one per append ever written.
-    const blobs = await c.blob.list(`${shard}/`);
+    const blobs = await c.storage.blob.list(`${shard}/`);
     expect(blobs.length).toBeLessThan(100);
     expect((await r.snapshotAndFetch([199])).length).toBe(200);
     await c.close();
@@ -200,7 +200,7 @@ describe('garbage collection', () => {
     await c.admin.finalizeShard(shard);
     const info = await c.inspectShard(shard);
     expect(info.batches).toEqual([]);
-    expect((await c.blob.list(`${shard}/part/`)).length).toBe(0);
+    expect((await c.storage.blob.list(`${shard}/part/`)).length).toBe(0);
     await c.close();
   });
 });

@@ -1,14 +1,14 @@
 // Runs compactions for the writers of one client: picks requests from the spine, merges in a
 // worker thread (a warm one from the process's pool, see worker-pool.ts), and applies the result by a CAS that replaces exactly its inputs. If the spine
 // changed meanwhile the result is discarded and its parts deleted: never applied wrongly.
-import { deleteParts, partKey } from '../batch.js';
+import { deleteParts } from '../batch.js';
+import { partKey } from '../paths.js';
 import { errorFromWire, errorToWire } from '../errors.js';
 import type { Blob } from '../location/types.js';
 import type { Machine } from '../machine.js';
 import { fetchPartBytes } from '../fetch.js';
 import { putEncodedPart, writePart } from '../part/writer.js';
-import { batchTimeBounds } from '../read.js';
-import * as t from '../state/transitions.js';
+import { partsFor } from '../filter.js';
 import type { PartRef, ShardState } from '../state/types.js';
 import type { PersistConfig } from '../config.js';
 import { runMergeJob, type JobResult, type MergeJob } from './merge-job.js';
@@ -47,17 +47,9 @@ export interface CompactorDeps {
 }
 
 export function jobFor(state: ShardState, req: CompactionRequest, targetBytes: number): MergeJob | null {
-  const ids = new Set(req.inputs);
-  const inputs = state.batches.filter((b) => ids.has(b.id));
-  if (inputs.length !== req.inputs.length || req.since.length === 0) return null;
-  return {
-    advanceTo: req.since[0],
-    targetBytes,
-    runs: inputs.flatMap((b) => {
-      const [lo, hi] = batchTimeBounds(b);
-      return b.runs.map((parts) => ({ timeLower: lo, timeUpper: hi, parts }));
-    }),
-  };
+  const runs = partsFor(state, { kind: 'compaction', inputs: req.inputs });
+  if (runs === null || req.since.length === 0) return null;
+  return { advanceTo: req.since[0], targetBytes, runs: runs.map(({ timeLower, timeUpper, parts }) => ({ timeLower, timeUpper, parts })) };
 }
 
 const INLINE_MERGE_MAX_BYTES = 1 << 20;
@@ -135,12 +127,10 @@ export class Compactor {
     const progress = report && ((p: Counts) => report(p.partsIn < p.partsTotal ? 'fetch' : 'merge', p));
     const res = await this.run(machine.shardId, job, progress, signal, report && (() => report('upload')));
     report?.('apply');
-    const applied = await machine.apply((s) =>
-      t.applyCompaction(s, {
-        inputs: req.inputs,
-        output: { lower: req.lower, upper: req.upper, since: req.since, len: res.len, level: req.level, runs: res.parts.length ? [res.parts] : [] },
-      }),
-    );
+    const applied = await machine.applyCompaction({
+      inputs: req.inputs,
+      output: { lower: req.lower, upper: req.upper, since: req.since, len: res.len, level: req.level, runs: res.parts.length ? [res.parts] : [] },
+    });
     if (!applied) await deleteParts(this.deps.blob, [res.parts]);
     return outcome(applied, res);
   }

@@ -67,11 +67,6 @@ export function compareRows(a: PartColumns, i: number, b: PartColumns, j: number
   return a.times[i] - b.times[j];
 }
 
-/** Compares two byte strings. */
-export function compareByteArrays(a: Uint8Array, b: Uint8Array): number {
-  return compareBytes(a, 0, a.length, b, 0, b.length);
-}
-
 /**
  * compareBytes reading 4 bytes at a time through DataViews over the same buffers (av over a, bv
  * over b, each covering exactly its array's bytes).

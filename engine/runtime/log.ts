@@ -19,6 +19,10 @@ export interface WriteRec { o: 'w'; s: string; k: string; v: string; t: number; 
 export interface DoomedRec { o: 'x'; s: string }
 export type LogRec = CreateRec | SealRec | SinceRec | AppliedRec | WriteRec | DoomedRec;
 
+/** Keys and values travel in write records as base64 of their codec's bytes. */
+export const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+export const unb64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
+
 /** Canonical encoding: fixed field order, so equal records are equal keys. */
 export function encodeRec(r: LogRec): string {
   switch (r.o) {

@@ -2,10 +2,9 @@
 // single append of the runtime's log (see the design in runtime.ts): all of its streams or none.
 import type { Antichain } from '../antichain.js';
 import { InvalidUsageError } from '../errors.js';
-import type { Update } from '../write.js';
+import type { Update } from '../update.js';
 import type { WriteRec } from './log.js';
-import type { RuntimeImpl } from './runtime.js';
-import { StreamWriteHandleImpl, type StreamWriteHandle } from './stream.js';
+import { StreamWriteHandleImpl, type StreamHost, type StreamWriteHandle } from './stream.js';
 
 export interface AtomicBuilder {
   add<K, V>(h: StreamWriteHandle<K, V>, updates: Iterable<Update<K, V>>): void;
@@ -13,7 +12,7 @@ export interface AtomicBuilder {
 
 export class MultiWriteHandle {
   private constructor(
-    private readonly runtime: RuntimeImpl,
+    private readonly runtime: StreamHost,
     private readonly handles: Map<string, StreamWriteHandleImpl<unknown, unknown>>,
   ) {}
 
@@ -22,7 +21,7 @@ export class MultiWriteHandle {
       throw new InvalidUsageError('InvalidArgument', 'MultiWriteHandle.of needs at least one stream write handle');
     }
     const byId = new Map<string, StreamWriteHandleImpl<unknown, unknown>>();
-    let runtime: RuntimeImpl | null = null;
+    let runtime: StreamHost | null = null;
     for (const h of handles) {
       if (!(h instanceof StreamWriteHandleImpl)) throw new InvalidUsageError('InvalidArgument', 'not a stream write handle');
       runtime ??= h.runtime;

@@ -40,13 +40,14 @@ import { ClientClosedError, InvalidUsageError, RuntimeShutdownError } from '../e
 import type { Listen } from '../listen.js';
 import type { PersistConfig } from '../config.js';
 import type { ReadHandle } from '../read.js';
-import type { Update, WriteHandle } from '../write.js';
+import type { Update } from '../update.js';
+import type { WriteHandle } from '../write.js';
 import { newShardId } from '../ids.js';
 import {
   appliedOf, encodeRec, LogView, sealOf, sinceOf,
-  type FoldEvent, type LogRec, type StreamView, type WriteRec,
+  b64, unb64, type FoldEvent, type LogRec, type StreamView, type WriteRec,
 } from './log.js';
-import { StreamReadHandleImpl, StreamWriteHandleImpl, type StreamWriteHandle, type StreamReadHandle } from './stream.js';
+import { StreamReadHandleImpl, StreamWriteHandleImpl, type StreamHost, type StreamWriteHandle, type StreamReadHandle } from './stream.js';
 
 /** The registry shard of every runtime location (a fixed id, so every runtime finds it). */
 export const REGISTRY_SHARD = 's5e7a0000-0000-4000-8000-00000000000a';
@@ -77,9 +78,6 @@ export function rawCodec(name: string): Codec<Uint8Array> {
   return { ...codecs.bytes, name, decode: (b) => b };
 }
 
-export const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
-export const unb64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
-
 interface DataHandles { writer: WriteHandle<Uint8Array, Uint8Array>; reader: ReadHandle<Uint8Array, Uint8Array> }
 
 export async function startRuntime(location: PersistLocation, config?: Partial<RuntimeConfig>): Promise<RuntimeClient & RuntimeImpl> {
@@ -88,7 +86,7 @@ export async function startRuntime(location: PersistLocation, config?: Partial<R
   return RuntimeImpl.start(client, registryShard ?? REGISTRY_SHARD);
 }
 
-export class RuntimeImpl implements RuntimeClient {
+export class RuntimeImpl implements RuntimeClient, StreamHost {
   private stopped = false;
   private stopping: Promise<void> | null = null;
   private resolveStop!: () => void;

@@ -2,9 +2,24 @@
 // (sealed writes) joined with its unsealed writes in the runtime's log.
 import type { Antichain } from '../antichain.js';
 import type { Codec } from '../codec.js';
-import type { Update } from '../write.js';
-import { appliedOf, sealOf, sinceOf, type FoldEvent } from './log.js';
-import { unb64, type RuntimeImpl } from './runtime.js';
+import type { ReadHandle } from '../read.js';
+import type { Update } from '../update.js';
+import type { WriteHandle } from '../write.js';
+import { appliedOf, sealOf, sinceOf, unb64, type FoldEvent, type LogView, type StreamView, type WriteRec } from './log.js';
+
+/** What a stream's handles use of their runtime (RuntimeImpl): named here so the two files do not import each other. */
+export interface StreamHost {
+  readonly view: LogView;
+  guard<T>(f: () => Promise<T>): Promise<T>;
+  streamById(id: string, name: string): StreamView;
+  catchUp(): Promise<void>;
+  dataHandles(id: string): Promise<{ writer: WriteHandle<Uint8Array, Uint8Array>; reader: ReadHandle<Uint8Array, Uint8Array> }>;
+  writeRecs<K, V>(s: StreamView, keyCodec: Codec<K>, valCodec: Codec<V>, updates: Iterable<Update<K, V>>): WriteRec[];
+  commitWrites(parts: { id: string; name: string; recs: WriteRec[] }[]): Promise<number>;
+  sealStreams(streams: { id: string; name: string }[], upper: number): Promise<number>;
+  allowCompactionStreams(streams: { id: string; name: string }[], since: Antichain): Promise<number>;
+  subscribe(id: string, l: (e: FoldEvent) => void): () => void;
+}
 
 export interface StreamWriteHandle<K, V> {
   readonly name: string;
@@ -32,7 +47,7 @@ export interface DecodedSnapshot<K, V> {
 
 export class StreamWriteHandleImpl<K, V> implements StreamWriteHandle<K, V> {
   constructor(
-    readonly runtime: RuntimeImpl,
+    readonly runtime: StreamHost,
     readonly name: string,
     readonly streamId: string,
     readonly keyCodec: Codec<K>,
@@ -58,7 +73,7 @@ export class StreamWriteHandleImpl<K, V> implements StreamWriteHandle<K, V> {
 
 export class StreamReadHandleImpl<K, V> implements StreamReadHandle<K, V> {
   constructor(
-    private readonly runtime: RuntimeImpl,
+    private readonly runtime: StreamHost,
     readonly name: string,
     readonly streamId: string,
     private readonly keyCodec: Codec<K>,

@@ -20,7 +20,8 @@ import { ClientClosedError, CorruptDataError, InvalidUsageError, LocationError }
 import { retryExternal } from '../location/retry.js';
 import { SqliteBlob } from '../location/sqlite-blob.js';
 import type { PartRef } from '../state/types.js';
-import type { Update, WriteHandle } from '../write.js';
+import type { Update } from '../update.js';
+import type { WriteHandle } from '../write.js';
 import { ROW_HEADER, RowWriter } from './rows.js';
 import type { PartOut } from './worker.js';
 import { bundledWorker, execArgvWithoutTsx } from './worker-bundle.js';

@@ -121,3 +121,18 @@ describe('state transitions', () => {
     expect(t.seqnoSince(s)).toBe(s.seqno);
   });
 });
+
+describe("GC's rollup transitions", () => {
+  const rollup = (seqno: number) => ({ seqno, key: `${S}/rollup/${seqno}`, encodedSizeBytes: 10 });
+  const withRollups = (...seqnos: number[]): ShardState => ({ ...initialState(S), seqno: 9, rollups: seqnos.map(rollup) });
+
+  it('addRollup names a new rollup once; a second one at the same seqno changes nothing', () => {
+    expect(t.addRollup(withRollups(2), rollup(5)).changes).toEqual({ rollupsAdded: [rollup(5)] });
+    expect(t.addRollup(withRollups(2, 5), rollup(5)).changes).toBeNull();
+  });
+
+  it('removeRollupsBelow forgets exactly the rollups older than the truncation point', () => {
+    expect(t.removeRollupsBelow(withRollups(2, 4, 6), { seqno: 6 }).changes).toEqual({ rollupsRemoved: [2, 4] });
+    expect(t.removeRollupsBelow(withRollups(6, 8), { seqno: 6 }).changes).toBeNull();
+  });
+});

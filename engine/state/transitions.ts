@@ -9,6 +9,7 @@ import type {
   KeyedChange,
   LeasedReaderState,
   PartRef,
+  RollupRef,
   ShardState,
   StateDiff,
   WriterState,
@@ -291,10 +292,6 @@ export function seqnoSince(state: ShardState): number {
   return min;
 }
 
-export function describeBounds(lower: Antichain, upper: Antichain): string {
-  return `[${fmt(lower)}, ${fmt(upper)})`;
-}
-
 
 /**
  * Replaces exactly the inputs of a compaction with its output. When the spine changed meanwhile
@@ -347,4 +344,19 @@ export function finalize(state: ShardState): Outcome<void> {
     },
     result: undefined,
   };
+}
+
+/** Names a rollup written at `rollup.seqno`; nothing changes when state already names one there. */
+export function addRollup(state: ShardState, rollup: RollupRef): Outcome<void> {
+  if (state.rollups.some((r) => r.seqno === rollup.seqno)) return { changes: null, result: undefined };
+  return { changes: { rollupsAdded: [rollup] }, result: undefined };
+}
+
+/**
+ * Forgets the rollups below a truncation point: no retained version is older, so none can be
+ * replayed from them (the next GC deletes their blobs, once no retained version names them).
+ */
+export function removeRollupsBelow(state: ShardState, cmd: { seqno: number }): Outcome<void> {
+  const stale = state.rollups.filter((r) => r.seqno < cmd.seqno).map((r) => r.seqno);
+  return { changes: stale.length ? { rollupsRemoved: stale } : null, result: undefined };
 }

@@ -30,7 +30,7 @@ import { closeStreamsOf } from './streams-of.js';
 
 export { APP_PURPOSE } from './location/writing.js';
 export { LIVE_PURPOSE, SNAPSHOT_PURPOSE } from './location/reading.js';
-export { LEAKED_MIN_AGE_MS, partCreatedMs } from './location/storage.js';
+export { LEAKED_MIN_AGE_MS } from './location/storage.js';
 
 export class LocationRuntime implements LocationApi {
   private readonly ctx: LocationContext;

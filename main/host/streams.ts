@@ -43,7 +43,7 @@ export class LocationStreams {
     if (this.stopped) return Promise.reject(new AppError('Closed', 'this location is closed; open it again'));
     if (!this.starting) {
       const c = this.client();
-      const own = PersistClient.openWith({ consensus: shared(c.consensus), blob: shared(c.blob) }, c.config);
+      const own = PersistClient.openWith({ consensus: shared(c.storage.consensus), blob: shared(c.storage.blob) }, c.config);
       this.starting = RuntimeImpl.start(own, REGISTRY_SHARD);
       this.starting.catch(() => {
         this.starting = null;

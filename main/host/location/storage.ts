@@ -19,12 +19,6 @@ import type { LocationContext } from './context.js';
  */
 export const LEAKED_MIN_AGE_MS = Number(process.env.SHARDSCOPE_LEAKED_MIN_AGE_MS ?? 10 * 60_000);
 
-/** When a part was written, from its key (`<shard>/part/<base36 ms>-<uuid>`), or null. */
-export function partCreatedMs(key: string): number | null {
-  const m = /\/part\/([0-9a-z]+)-/.exec(key);
-  return m ? parseInt(m[1], 36) : null;
-}
-
 export class Storage {
   private readonly compactions: Compactions;
 
@@ -79,7 +73,7 @@ export class Storage {
 
   async leakedBlobs(): Promise<LeakedBlobsInfo> {
     const { client, metas } = this.ctx;
-    const keys = await client.admin.unreferencedBlobs();
+    const unreferenced = await client.admin.unreferencedBlobInfo();
     const now = Date.now();
     const names = new Map<string, string | null>();
     const nameOf = async (shard: string): Promise<string | null> => {
@@ -87,10 +81,7 @@ export class Storage {
       return names.get(shard) ?? null;
     };
     const blobs = [];
-    for (const key of keys) {
-      const owner = key.split('/')[0];
-      const shard = /^s[0-9a-f-]{36}$/.test(owner) ? owner : null;
-      const createdMs = partCreatedMs(key);
+    for (const { key, shard, createdMs } of unreferenced) {
       blobs.push({
         key,
         shard,

@@ -1,0 +1,225 @@
+// The retained versions of one shard, as Materialize's StateVersions: how to load the latest state,
+// replay diffs onto a state, rebuild the state at a retained seqno, and walk the live states in
+// order. The Machine, GC, part ownership and the admin's history all read versions through here.
+//
+// Invariants (GC keeps them; every reader here relies on them):
+// - Consensus holds one contiguous range of versions [earliest, head]; the diff at seqno n applies
+//   to the state at n - 1. Versions are only ever added above the head.
+// - The earliest retained version can be loaded on its own: it is seqno 1 (the initial state), or
+//   state names a rollup at it. GC writes that rollup before it truncates below it.
+// - earliest <= seqnoSince: GC truncates only below the oldest version a leased reader may hold.
+// - GC works in this order: rollup at its target, delete the blobs only truncated versions
+//   reference, truncate consensus, then forget the rollups below the target. Stopped anywhere
+//   (crash, outage), the next GC finds the same versions and finishes them.
+// - A concurrent GC may move `earliest` on under any walk here. A rollup or diff that has vanished
+//   means exactly that, and the walk restarts from the new earliest; only a retained version that
+//   cannot be rebuilt while nothing moves is corrupt.
+import type { Blob, Consensus } from '../location/types.js';
+import { retryExternal } from '../location/retry.js';
+import { CorruptDataError, InvalidUsageError } from '../errors.js';
+import { rollupKey } from '../paths.js';
+import { applyDiff } from './diff.js';
+import { decodeDiffAt, decodeRollup } from './encode.js';
+import { initialState, type ShardState } from './types.js';
+
+const SCAN_PAGE = 1024;
+/** How often a walk restarts because a concurrent GC truncated under it, before calling it corrupt. */
+const MAX_TRUNCATION_ROUNDS = 64;
+
+export interface VersionsDeps {
+  readonly consensus: Consensus;
+  readonly blob: Blob;
+}
+
+export class StateVersions {
+  constructor(
+    readonly shardId: string,
+    private readonly deps: VersionsDeps,
+  ) {}
+
+  /** The seqno of the earliest retained version, or null for a shard with none. */
+  async earliest(): Promise<number | null> {
+    const { consensus } = this.deps;
+    return (await retryExternal(() => consensus.scan(this.shardId, 0, 1), `scan ${this.shardId}`))[0]?.seqno ?? null;
+  }
+
+  /**
+   * Applies every diff after `base` (up to `until`). Returns null when consensus no longer holds the
+   * diff right after base (truncated by GC): the caller must restart from a rollup.
+   */
+  async replayFrom(base: ShardState, until = Number.MAX_SAFE_INTEGER): Promise<ShardState | null> {
+    let state = base;
+    for await (const s of this.diffsAfter(base, until)) {
+      if (s === null) return null;
+      state = s;
+    }
+    return state;
+  }
+
+  /** Each state after base in turn (up to until); null once, at the end, if the next diff is gone. */
+  private async *diffsAfter(base: ShardState, until: number): AsyncGenerator<ShardState | null> {
+    const { consensus } = this.deps;
+    let state = base;
+    for (;;) {
+      const from = state.seqno + 1;
+      if (from > until) return;
+      const entries = await retryExternal(
+        () => consensus.scan(this.shardId, from, Math.min(SCAN_PAGE, until - from + 1)),
+        `scan ${this.shardId}`,
+      );
+      if (entries.length === 0) return;
+      if (entries[0].seqno !== from) {
+        yield null;
+        return;
+      }
+      for (const e of entries) {
+        if (e.seqno > until) return;
+        state = applyDiff(state, decodeDiffAt(this.shardId, e.seqno, e.data));
+        yield state;
+      }
+      if (entries.length < SCAN_PAGE) return;
+    }
+  }
+
+  private async rollupAt(seqno: number, key = rollupKey(this.shardId, seqno)): Promise<ShardState | null> {
+    const bytes = await retryExternal(() => this.deps.blob.get(key), `get ${key}`);
+    return bytes ? decodeRollup(this.shardId, seqno, key, bytes) : null;
+  }
+
+  /** The newest state: the rollup named by the head diff, then the diffs after it. */
+  async loadLatest(): Promise<ShardState> {
+    const { consensus } = this.deps;
+    const shardId = this.shardId;
+    const head = await retryExternal(() => consensus.head(shardId), `head ${shardId}`);
+    if (!head) return initialState(shardId);
+    const headDiff = decodeDiffAt(shardId, head.seqno, head.data);
+    // A replay that ends below the head we read first means consensus lost a version (a damaged
+    // row): answering from the older state would be wrong.
+    const reachedHead = (s: ShardState): ShardState => {
+      if (s.seqno < head.seqno) {
+        throw new CorruptDataError(
+          `${shardId}@${s.seqno + 1}`,
+          `version ${s.seqno + 1} is missing: the versions end at ${s.seqno} but the head is ${head.seqno}`,
+        );
+      }
+      return s;
+    };
+    if (headDiff.latestRollup !== null) {
+      const base = await this.rollupAt(headDiff.latestRollup);
+      if (base) {
+        const s = await this.replayFrom(base);
+        if (s) return reachedHead(s);
+      }
+    }
+    // No usable rollup pointer: start from the earliest retained version (which has its rollup).
+    let first = await this.earliest();
+    for (let round = 0; ; round++) {
+      if (first === null) return initialState(shardId);
+      const base = first === 1 ? initialState(shardId) : await this.rollupAt(first);
+      const s = base && (await this.replayFrom(base));
+      if (s) return reachedHead(s);
+      const again = await this.earliest();
+      if (again === first || round >= MAX_TRUNCATION_ROUNDS) {
+        throw base
+          ? new CorruptDataError(`${shardId}@${first}`, 'consensus changed underfoot while loading')
+          : new CorruptDataError(rollupKey(shardId, first), 'rollup of the earliest retained version is missing');
+      }
+      first = again;
+    }
+  }
+
+  /**
+   * The state at a retained seqno, rebuilt from the nearest rollup and the diffs after it.
+   * `latest` gives the newest state (refreshed): its rollups say where to start.
+   */
+  async stateAt(seqno: number, latest: () => Promise<ShardState>): Promise<ShardState> {
+    if (!Number.isSafeInteger(seqno) || seqno < 0) {
+      throw new InvalidUsageError('InvalidArgument', `seqno must be a non-negative integer, got ${seqno}`);
+    }
+    let lastEarliest: number | null = null;
+    for (let round = 0; ; round++) {
+      const current = await latest();
+      if (seqno === current.seqno) return current;
+      if (seqno > current.seqno) {
+        throw new InvalidUsageError('InvalidArgument', `seqno ${seqno} is newer than the shard's latest ${current.seqno}`);
+      }
+      const earliest = (await this.earliest()) ?? current.seqno;
+      if (seqno < earliest) {
+        throw new InvalidUsageError(
+          'SeqnoTruncated',
+          `version ${seqno} of ${this.shardId} has been truncated; the earliest retained version is ${earliest}`,
+        );
+      }
+      const rebuilt = await this.rebuild(current, earliest, seqno);
+      if (rebuilt) return rebuilt;
+      // Nothing moved underfoot, yet a retained version cannot be rebuilt: that is not a race.
+      if (earliest === lastEarliest || round >= MAX_TRUNCATION_ROUNDS) {
+        throw new CorruptDataError(`${this.shardId}@${seqno}`, `retained version cannot be rebuilt (earliest retained ${earliest})`);
+      }
+      lastEarliest = earliest;
+    }
+  }
+
+  /** null: a rollup or diff it needed is gone (truncated, or deleted by a GC about to truncate). */
+  private async rebuild(current: ShardState, earliest: number, seqno: number): Promise<ShardState | null> {
+    let base: ShardState | null = null;
+    const candidates = current.rollups.filter((r) => r.seqno <= seqno && r.seqno >= earliest);
+    for (const r of candidates.reverse()) {
+      base = await this.rollupAt(r.seqno, r.key);
+      if (base) break;
+    }
+    if (!base) {
+      if (earliest > 1) return null;
+      base = initialState(this.shardId);
+    }
+    return this.replayFrom(base, seqno);
+  }
+
+  /**
+   * Every live state with seqno in [from, until], oldest first, in one forward pass (one rebuild,
+   * then one diff per version). When a concurrent GC truncates the versions ahead of the walk, it
+   * goes on from the new earliest: the states it yields then skip a gap (check seqno). `base`, a
+   * state known at or after `from`, saves the rebuild.
+   */
+  async *live(
+    from: number,
+    until: number,
+    latest: () => Promise<ShardState>,
+    base?: ShardState,
+  ): AsyncGenerator<ShardState> {
+    let s: ShardState | null = base && base.seqno >= from ? base : null;
+    if (s) {
+      if (s.seqno > until) return;
+      yield s;
+    }
+    for (let restarts = 0; ; ) {
+      if (s === null) {
+        const earliest = await this.earliest();
+        if (earliest === null) return;
+        const start = Math.max(from, earliest);
+        if (start > until) return;
+        try {
+          s = await this.stateAt(start, latest);
+        } catch (e) {
+          if (!(e instanceof InvalidUsageError && e.kind === 'SeqnoTruncated') || ++restarts > MAX_TRUNCATION_ROUNDS) throw e;
+          continue;
+        }
+        yield s;
+      }
+      let gap = false;
+      for await (const t of this.diffsAfter(s, until)) {
+        if (t === null) {
+          gap = true;
+          break;
+        }
+        s = t;
+        yield t;
+      }
+      if (!gap) return;
+      if (++restarts > MAX_TRUNCATION_ROUNDS) {
+        throw new CorruptDataError(`${this.shardId}@${s.seqno + 1}`, 'versions keep vanishing while walking them');
+      }
+      s = null;
+    }
+  }
+}
