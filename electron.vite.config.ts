@@ -29,6 +29,8 @@ export default defineConfig({
           index: resolve(root, 'main/index.ts'),
           // the engine finds its worker as ./worker.js beside the bundle
           worker: resolve(root, 'engine/compact/worker.ts'),
+          // and the parallel sink's as ./sink-worker.js
+          'sink-worker': resolve(root, 'engine/sink/worker.ts'),
         },
       },
     },

@@ -46,7 +46,9 @@ export interface PersistSink<K, V> {
 interface UploadedPart { ref: PartRef; minTime: number; maxTime: number }
 
 async function workerSpec(): Promise<URL> {
-  const js = new URL('./worker.js', import.meta.url);
+  // Built apps (electron-vite) put this worker beside the main bundle as sink-worker.js; worker.js
+  // there is the compaction worker.
+  const js = new URL('./sink-worker.js', import.meta.url);
   if (js.protocol === 'file:' && existsSync(fileURLToPath(js))) return js;
   return (await bundledWorker()) ?? new URL('./worker-boot.mjs', import.meta.url);
 }
@@ -92,7 +94,7 @@ class SinkWorker {
 
   constructor(private readonly sink: SinkImpl<unknown, unknown>, spec: URL, targetBytes: number, chunkBytes: number, sqlitePath: string | null) {
     this.rows = new RowWriter(chunkBytes, CHUNK_SLOTS);
-    // A bundle (or a built worker.js) is plain JavaScript: it needs no TypeScript loader.
+    // A bundle (or a built sink-worker.js) is plain JavaScript: it needs no TypeScript loader.
     const plainJs = spec.pathname.endsWith('.js') || (spec.pathname.endsWith('.mjs') && !spec.pathname.endsWith('/worker-boot.mjs'));
     this.worker = new Worker(spec, plainJs ? { execArgv: execArgvWithoutTsx() } : {});
     this.worker.unref();
