@@ -5,7 +5,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DiffInfo, LocationHealthInfo, WhatIfInfo, CopyInfo, JobInfo } from '../../preload/admin-contract.js';
 import type { LocationInfo, Result, ShardSummary } from '../../preload/contract.js';
-import { RuntimeHost } from '../host/runtime-host.js';
+import type { RuntimeHost } from '../host/runtime-host.js';
+import { memHost } from './mem-host.test-util.js';
 import { Router, type Session } from './router.js';
 import { tempDir } from '../../engine/testing/util.js';
 
@@ -13,20 +14,10 @@ let host: RuntimeHost;
 let router: Router;
 let session: Session;
 let dir: { dir: string; cleanup: () => void };
-let n = 0;
 
 beforeEach(async () => {
   dir = tempDir();
-  const name = `admin-ops-${process.pid}-${n++}`;
-  host = new RuntimeHost({
-    version: 'test',
-    hostKind: 'web',
-    defaultLocation: { kind: 'uri', blob: `mem://${name}`, consensus: `mem://${name}` },
-    defaultChosenByUser: true,
-    recentsFile: null,
-    demo: false,
-    engineConfig: { compactionEnabled: false },
-  });
+  host = memHost('admin-ops');
   await host.start();
   router = new Router(host, () => undefined);
   session = { send: () => undefined };

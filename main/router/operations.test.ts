@@ -15,7 +15,8 @@ import type {
   SnapshotPage,
   VersionsInfo,
 } from '../../preload/contract.js';
-import { RuntimeHost } from '../host/runtime-host.js';
+import type { RuntimeHost } from '../host/runtime-host.js';
+import { memHost } from './mem-host.test-util.js';
 import { Router, type Session } from './router.js';
 
 let host: RuntimeHost;
@@ -23,20 +24,9 @@ let router: Router;
 let events: EventEnvelope[];
 let session: Session;
 let label: string;
-let n = 0;
 
 async function start(leakedMinAgeMs?: number) {
-  const name = `ops-test-${process.pid}-${n++}`;
-  host = new RuntimeHost({
-    version: 'test',
-    hostKind: 'web',
-    defaultLocation: { kind: 'uri', blob: `mem://${name}`, consensus: `mem://${name}` },
-    defaultChosenByUser: true,
-    recentsFile: null,
-    demo: false,
-    engineConfig: { compactionEnabled: false },
-    leakedMinAgeMs,
-  });
+  host = memHost('ops-test', { leakedMinAgeMs });
   label = (await host.start()).label;
   router = new Router(host, () => undefined);
   events = [];

@@ -4,7 +4,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestSchemas, type Method } from '../../preload/contract.js';
-import { RuntimeHost } from '../host/runtime-host.js';
+import type { RuntimeHost } from '../host/runtime-host.js';
+import { memHost } from './mem-host.test-util.js';
 import { WebLocationPolicy } from '../location-policy.js';
 import { Router, type Session } from './router.js';
 
@@ -34,18 +35,8 @@ async function guardData(): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  const name = `fuzz-${process.pid}`;
-  host = new RuntimeHost({
-    version: 'test',
-    hostKind: 'web',
-    defaultLocation: { kind: 'uri', blob: `mem://${name}`, consensus: `mem://${name}` },
-    defaultChosenByUser: true,
-    recentsFile: null,
-    demo: false,
-    engineConfig: { compactionEnabled: false },
-    // The web host's defaults: no folder given, so no request can create or open any file.
-    policy: new WebLocationPolicy({ allowDirs: [], allowCreate: false, allowRemote: false }),
-  });
+  // The web host's defaults: no folder given, so no request can create or open any file.
+  host = memHost('fuzz', { policy: new WebLocationPolicy({ allowDirs: [], allowCreate: false, allowRemote: false }) });
   await host.start();
   router = new Router(host, (m, e) => internal.push(`${m}: ${String(e)}`));
   const mk = async (n: string, k: string) => ((await call('shard.create', { location: 'default', name: n, keyCodec: k, valCodec: 'string' })) as { value: { id: string } }).value.id;

@@ -2,25 +2,17 @@
 // { code, message }, the actions and the push subscriptions.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope, Result, ShardDetail, ShardSummary } from '../../preload/contract.js';
-import { RuntimeHost } from '../host/runtime-host.js';
+import type { RuntimeHost } from '../host/runtime-host.js';
+import { memHost } from './mem-host.test-util.js';
 import { Router, type Session } from './router.js';
 
 let host: RuntimeHost;
 let router: Router;
 let events: EventEnvelope[];
 let session: Session;
-let n = 0;
 
 beforeEach(async () => {
-  const name = `router-test-${process.pid}-${n++}`;
-  host = new RuntimeHost({
-    version: 'test',
-    hostKind: 'web',
-    defaultLocation: { kind: 'uri', blob: `mem://${name}`, consensus: `mem://${name}` },
-    defaultChosenByUser: true,
-    recentsFile: null,
-    demo: false,
-  });
+  host = memHost('router-test', { engineConfig: undefined });
   await host.start();
   router = new Router(host, () => undefined);
   events = [];

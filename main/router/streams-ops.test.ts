@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type { Result, ShardSummary, SnapshotPage } from '../../preload/contract.js';
 import type { AtomicWriteInfo, ImportJob, StreamSnapshotInfo, StreamSummary } from '../../preload/streams-contract.js';
 import { addPickedFile } from '../host/import-sources.js';
-import { RuntimeHost } from '../host/runtime-host.js';
+import type { RuntimeHost } from '../host/runtime-host.js';
+import { memHost } from './mem-host.test-util.js';
 import { Router, type Session } from './router.js';
 import { tempDir } from '../../engine/testing/util.js';
 
@@ -14,20 +15,10 @@ let host: RuntimeHost;
 let router: Router;
 let session: Session;
 let dir: { dir: string; cleanup: () => void };
-let n = 0;
 
 beforeEach(async () => {
   dir = tempDir();
-  const name = `streams-ops-${process.pid}-${n++}`;
-  host = new RuntimeHost({
-    version: 'test',
-    hostKind: 'web',
-    defaultLocation: { kind: 'uri', blob: `mem://${name}`, consensus: `mem://${name}` },
-    defaultChosenByUser: true,
-    recentsFile: null,
-    demo: false,
-    engineConfig: { compactionEnabled: false },
-  });
+  host = memHost('streams-ops');
   await host.start();
   router = new Router(host, () => undefined);
   session = { send: () => undefined };
