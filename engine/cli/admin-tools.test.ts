@@ -1,6 +1,7 @@
 // The operator tools from a terminal: health (exit 1 on an error-level finding), diff, what-if,
 // copy and save-sandbox-copy, run as the real CLI process.
 import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +98,8 @@ describe('shardscope operator tools', () => {
     expect(c.stdout).toContain('copied 6 rows');
     const state = JSON.parse((await cli('inspect', 'state', shard, '--sandbox', home, '--json')).stdout);
     expect(state).toMatchObject({ name: 'orders', since: [4], upper: [5] });
+    // The new sandbox was built beside and linked into place: nothing partial is left next to it.
+    expect(readdirSync(dir.dir).filter((f) => f.includes('.partial'))).toEqual([]);
     const again = await cli('copy', shard, '--from-sandbox', healthy, '--to-sandbox', home);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already exists in the destination');

@@ -4,7 +4,8 @@ import { Option, type Command } from 'commander';
 import { PersistClient } from '../client.js';
 import { fmt } from '../antichain.js';
 import { InvalidUsageError } from '../errors.js';
-import { saveSandboxCopy } from '../admin/copy.js';
+import { existsSync } from 'node:fs';
+import { copyShardToNewSandbox, saveSandboxCopy, type CopyResult } from '../admin/copy.js';
 import type { Finding, HealthOptions } from '../admin/health.js';
 import { table } from './table.js';
 
@@ -128,7 +129,7 @@ export function registerAdminTools(program: Command, inspect: Command, ctx: CliC
     .addOption(new Option('--from-sandbox <path>', 'the source sandbox').conflicts(['fromBlob', 'fromConsensus']))
     .option('--from-blob <uri>', 'the source blob location (with --from-consensus)')
     .option('--from-consensus <uri>', 'the source consensus location (with --from-blob)')
-    .requiredOption('--to-sandbox <path>', 'the sandbox to copy into (created if missing)')
+    .requiredOption('--to-sandbox <path>', 'the sandbox to copy into (a new file appears only once the copy is whole)')
     .option('--as-of <t>', 'default: the latest readable time', int('--as-of'))
     .option('--to-shard <id>', 'the shard id in the destination (default: the same)')
     .option('--json', 'print JSON')
@@ -139,15 +140,27 @@ export function registerAdminTools(program: Command, inspect: Command, ctx: CliC
       if (o.fromSandbox) src = await PersistClient.openSandbox(o.fromSandbox, config);
       else if (o.fromBlob && o.fromConsensus) src = await PersistClient.open({ blob: o.fromBlob, consensus: o.fromConsensus }, config);
       else throw new InvalidUsageError('InvalidLocation', 'give the source: --from-sandbox PATH, or --from-blob URI and --from-consensus URI');
+      // Ctrl-C stops the copy cleanly: nothing is appended in the destination, and a new sandbox
+      // file (built beside and linked into place when whole) is not left half-written.
+      const abort = new AbortController();
+      const onInterrupt = () => abort.abort();
+      process.once('SIGINT', onInterrupt);
+      const opts = { asOf: o.asOf, toShard: o.toShard, signal: abort.signal };
       try {
-        const dest = await PersistClient.openSandbox(o.toSandbox);
-        try {
-          const r = await src.admin.copyShard(shard, dest, { asOf: o.asOf, toShard: o.toShard });
-          print(o, r, () => `copied ${r.rows} rows of ${r.shard}${r.name ? ` (${r.name})` : ''} as of ${r.asOf} into ${o.toSandbox}${r.toShard !== r.shard ? ` as ${r.toShard}` : ''}`);
-        } finally {
-          await dest.close();
+        let r: CopyResult;
+        if (!existsSync(o.toSandbox)) {
+          r = await copyShardToNewSandbox(src, shard, o.toSandbox, (path) => PersistClient.openSandbox(path), opts);
+        } else {
+          const dest = await PersistClient.openSandbox(o.toSandbox);
+          try {
+            r = await src.admin.copyShard(shard, dest, opts);
+          } finally {
+            await dest.close();
+          }
         }
+        print(o, r, () => `copied ${r.rows} rows of ${r.shard}${r.name ? ` (${r.name})` : ''} as of ${r.asOf} into ${o.toSandbox}${r.toShard !== r.shard ? ` as ${r.toShard}` : ''}`);
       } finally {
+        process.off('SIGINT', onInterrupt);
         await src.close();
       }
     });
