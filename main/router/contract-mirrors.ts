@@ -6,6 +6,8 @@
 import type { GcStatus, HealthAction, Severity, VersionChange } from '../../engine/index.js';
 import type { GcStatusInfo, VersionChangeInfo } from '../../preload/contract.js';
 import type { HealthActionInfo, HealthSeverity } from '../../preload/admin-contract.js';
+import type { ProblemInfo } from '../../preload/profiles-contract.js';
+import type { Problem } from '../host/profiles.js';
 
 /** true when each type is assignable to the other (the same shape, up to comments) */
 export type Mirrors<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -16,6 +18,7 @@ export type ContractMirrors = [
   Check<Mirrors<GcStatus, GcStatusInfo>>,
   Check<Mirrors<HealthAction, HealthActionInfo>>,
   Check<Mirrors<Severity, HealthSeverity>>,
+  Check<Mirrors<Problem, ProblemInfo>>,
 ];
 
 // The check itself can fail: a field that differs in type is caught.
