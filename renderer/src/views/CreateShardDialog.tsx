@@ -4,8 +4,8 @@ import type { CodecName, ShardSummary } from '../../../preload/contract';
 import { Dialog } from '../components/Dialog';
 import { ErrorState } from '../components/ErrorState';
 import { useCreateShard } from '../queries/actions';
+import { CodecSelect } from '../components/CodecSelect';
 
-const CODECS: CodecName[] = ['string', 'json', 'bytes', 'unit'];
 
 export function CreateShardDialog({ loc, open, onClose, onCreated }: {
   loc: string;
@@ -37,22 +37,8 @@ export function CreateShardDialog({ loc, open, onClose, onCreated }: {
           Name
           <input value={name} onChange={(e) => setName(e.target.value)} required autoFocus placeholder="e.g. orders" />
         </label>
-        <label>
-          Key codec
-          <select value={keyCodec} onChange={(e) => setKeyCodec(e.target.value as CodecName)}>
-            {CODECS.map((c) => (
-              <option key={c}>{c}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Value codec
-          <select value={valCodec} onChange={(e) => setValCodec(e.target.value as CodecName)}>
-            {CODECS.map((c) => (
-              <option key={c}>{c}</option>
-            ))}
-          </select>
-        </label>
+        <CodecSelect label="Key codec" value={keyCodec} onChange={setKeyCodec} />
+        <CodecSelect label="Value codec" value={valCodec} onChange={setValCodec} />
         {create.error && <ErrorState error={create.error} title="The shard was not created" />}
         <div className="dialog-actions">
           <button type="button" onClick={onClose}>

@@ -10,8 +10,8 @@ import { fmtFrontier } from '../../format';
 import { parseWhole } from '../../validate';
 import { useStreamAction } from './queries';
 import { blankRow, checkRows, Problems, RowsEditor, type RowText } from './RowsEditor';
+import { CodecSelect } from '../../components/CodecSelect';
 
-const CODECS: CodecName[] = ['string', 'json', 'bytes', 'unit'];
 
 function Actions({ onClose, busy, disabled, label, busyLabel }: { onClose: () => void; busy: boolean; disabled: boolean; label: string; busyLabel: string }) {
   return (
@@ -50,22 +50,8 @@ export function CreateStreamDialog({ loc, open, onClose }: { loc: string; open: 
           Name
           <input value={name} onChange={(e) => setName(e.target.value)} autoFocus placeholder="e.g. orders" />
         </label>
-        <label>
-          Key codec
-          <select value={keyCodec} onChange={(e) => setKeyCodec(e.target.value as CodecName)}>
-            {CODECS.map((c) => (
-              <option key={c}>{c}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Value codec
-          <select value={valCodec} onChange={(e) => setValCodec(e.target.value as CodecName)}>
-            {CODECS.map((c) => (
-              <option key={c}>{c}</option>
-            ))}
-          </select>
-        </label>
+        <CodecSelect label="Key codec" value={keyCodec} onChange={setKeyCodec} />
+        <CodecSelect label="Value codec" value={valCodec} onChange={setValCodec} />
         {name !== '' && <FieldError id="stream-name-problem" message={problem} />}
         {create.error && <ErrorState error={create.error} title="The stream was not created" />}
         <Actions onClose={close} busy={create.isPending} disabled={!!problem} label="Create" busyLabel="Creating…" />
