@@ -6,6 +6,7 @@ import { ErrorState } from '../../components/ErrorState';
 import { FieldError } from '../../components/FieldError';
 import { useWrite } from '../../queries/actions';
 import { checkCodecText, parseOptionalWhole, parseWhole, type Checked } from '../../validate';
+import { WriteTableHead } from '../../components/WriteTableHead';
 
 interface Row {
   key: string;
@@ -14,13 +15,6 @@ interface Row {
   diff: string;
 }
 const blank = (): Row => ({ key: '', val: '', time: '', diff: '1' });
-
-const HINT: Record<string, string> = {
-  string: 'text',
-  json: 'JSON, e.g. {"a": 1}',
-  bytes: 'hex, e.g. 0a1b',
-  unit: '(ignored)',
-};
 
 export function WriteDialog({ loc, summary, open, onClose }: { loc: string; summary: ShardSummary; open: boolean; onClose: () => void }) {
   const [rows, setRows] = useState<Row[]>([blank()]);
@@ -68,15 +62,7 @@ export function WriteDialog({ loc, summary, open, onClose }: { loc: string; summ
           Times default to the shard's upper ({summary.upper ?? 'closed'}); the new upper defaults to one past the largest time.
         </p>
         <table className="write-table">
-          <thead>
-            <tr>
-              <th>Key ({HINT[summary.codecs.key] ?? summary.codecs.key})</th>
-              <th>Value ({HINT[summary.codecs.val] ?? summary.codecs.val})</th>
-              <th>Time</th>
-              <th>Diff</th>
-              <th />
-            </tr>
-          </thead>
+          <WriteTableHead codecs={summary.codecs} />
           <tbody>
             {rows.map((r, i) => (
               <tr key={i}>

@@ -3,6 +3,7 @@
 import type { StreamSummary } from '../../../../preload/streams-contract';
 import { FieldError } from '../../components/FieldError';
 import { checkCodecText, parseWhole } from '../../validate';
+import { WriteTableHead } from '../../components/WriteTableHead';
 
 export interface RowText {
   key: string;
@@ -11,8 +12,6 @@ export interface RowText {
   diff: string;
 }
 export const blankRow = (time = ''): RowText => ({ key: '', val: '', time, diff: '1' });
-
-const HINT: Record<string, string> = { string: 'text', json: 'JSON, e.g. {"a": 1}', bytes: 'hex, e.g. 0a1b', unit: '(ignored)' };
 
 export interface RowsCheck {
   messages: string[];
@@ -42,15 +41,7 @@ export function RowsEditor({ stream, rows, onChange, label = '' }: { stream: Str
   return (
     <>
       <table className="write-table" aria-label={`${prefix}rows`}>
-        <thead>
-          <tr>
-            <th>Key ({HINT[stream.codecs.key] ?? stream.codecs.key})</th>
-            <th>Value ({HINT[stream.codecs.val] ?? stream.codecs.val})</th>
-            <th>Time</th>
-            <th>Diff</th>
-            <th />
-          </tr>
-        </thead>
+        <WriteTableHead codecs={stream.codecs} />
         <tbody>
           {rows.map((r, i) => (
             <tr key={i}>
