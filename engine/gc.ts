@@ -35,7 +35,7 @@ function isTruncated(e: unknown): boolean {
  * truncated them).
  */
 async function collectRetained(machine: Machine, from: number, until: number, into: Set<string>, base?: ShardState): Promise<void> {
-  for await (const s of machine.versions.live(from, until, machine.latest, base)) referencedKeys(s, into);
+  for await (const page of machine.versions.livePages(from, until, machine.latest, base)) for (const s of page) referencedKeys(s, into);
 }
 
 export interface GcDeps {

@@ -17,7 +17,7 @@ export async function retainedPartKeys(machine: Machine): Promise<Set<string>> {
   const latest = await machine.latest();
   addStateKeys(latest, keys);
   // To the end of consensus: a version newer than the one just loaded may add a part too.
-  for await (const s of machine.versions.live(0, Number.MAX_SAFE_INTEGER, machine.latest)) addStateKeys(s, keys);
+  for await (const page of machine.versions.livePages(0, Number.MAX_SAFE_INTEGER, machine.latest)) for (const s of page) addStateKeys(s, keys);
   return keys;
 }
 

@@ -23,6 +23,8 @@ import { decodeDiffAt, decodeRollup } from './encode.js';
 import { initialState, type ShardState } from './types.js';
 
 const SCAN_PAGE = 1024;
+/** States a walk hands on at once (see diffPagesAfter). */
+const STATES_PER_PAGE = 64;
 /** How often a walk restarts because a concurrent GC truncated under it, before calling it corrupt. */
 const MAX_TRUNCATION_ROUNDS = 64;
 
@@ -49,15 +51,21 @@ export class StateVersions {
    */
   async replayFrom(base: ShardState, until = Number.MAX_SAFE_INTEGER): Promise<ShardState | null> {
     let state = base;
-    for await (const s of this.diffsAfter(base, until)) {
-      if (s === null) return null;
-      state = s;
+    for await (const page of this.diffPagesAfter(base, until)) {
+      if (page === null) return null;
+      state = page[page.length - 1];
     }
     return state;
   }
 
-  /** Each state after base in turn (up to until); null once, at the end, if the next diff is gone. */
-  private async *diffsAfter(base: ShardState, until: number): AsyncGenerator<ShardState | null> {
+  /**
+   * The states after base (up to until) in order, a few at a time; null once, at the end, if the
+   * next diff is gone. Pages, not single states: an async generator's every yield is a round of
+   * microtasks, and the replays under refresh and GC run beside appends on the same thread (one
+   * yield per version slowed small appends by a third). A page is short so that the states it
+   * holds at once stay few.
+   */
+  private async *diffPagesAfter(base: ShardState, until: number): AsyncGenerator<ShardState[] | null> {
     const { consensus } = this.deps;
     let state = base;
     for (;;) {
@@ -72,12 +80,18 @@ export class StateVersions {
         yield null;
         return;
       }
+      let page: ShardState[] = [];
       for (const e of entries) {
-        if (e.seqno > until) return;
+        if (e.seqno > until) break;
         state = applyDiff(state, decodeDiffAt(this.shardId, e.seqno, e.data));
-        yield state;
+        page.push(state);
+        if (page.length === STATES_PER_PAGE) {
+          yield page;
+          page = [];
+        }
       }
-      if (entries.length < SCAN_PAGE) return;
+      if (page.length > 0) yield page;
+      if (entries.length < SCAN_PAGE || entries[entries.length - 1].seqno >= until) return;
     }
   }
 
@@ -181,16 +195,21 @@ export class StateVersions {
    * goes on from the new earliest: the states it yields then skip a gap (check seqno). `base`, a
    * state known at or after `from`, saves the rebuild.
    */
-  async *live(
+  async *live(from: number, until: number, latest: () => Promise<ShardState>, base?: ShardState): AsyncGenerator<ShardState> {
+    for await (const page of this.livePages(from, until, latest, base)) yield* page;
+  }
+
+  /** live, a page of states at a time (for walks that visit every version: GC, ownership). */
+  async *livePages(
     from: number,
     until: number,
     latest: () => Promise<ShardState>,
     base?: ShardState,
-  ): AsyncGenerator<ShardState> {
+  ): AsyncGenerator<ShardState[]> {
     let s: ShardState | null = base && base.seqno >= from ? base : null;
     if (s) {
       if (s.seqno > until) return;
-      yield s;
+      yield [s];
     }
     for (let restarts = 0; ; ) {
       if (s === null) {
@@ -204,16 +223,16 @@ export class StateVersions {
           if (!(e instanceof InvalidUsageError && e.kind === 'SeqnoTruncated') || ++restarts > MAX_TRUNCATION_ROUNDS) throw e;
           continue;
         }
-        yield s;
+        yield [s];
       }
       let gap = false;
-      for await (const t of this.diffsAfter(s, until)) {
-        if (t === null) {
+      for await (const page of this.diffPagesAfter(s, until)) {
+        if (page === null) {
           gap = true;
           break;
         }
-        s = t;
-        yield t;
+        s = page[page.length - 1];
+        yield page;
       }
       if (!gap) return;
       if (++restarts > MAX_TRUNCATION_ROUNDS) {
@@ -222,4 +241,5 @@ export class StateVersions {
       s = null;
     }
   }
+
 }
