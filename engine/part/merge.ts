@@ -201,14 +201,7 @@ class ChunkBuilder {
     if (n === this.times.length) this.growRows();
     const kl = c.ke - c.ks;
     const vl = c.ve - c.vs;
-    if (this.kp + kl > this.kd.length) {
-      this.kd = grownBytes(this.kd, this.kp, this.kp + kl);
-      this.kv = new DataView(this.kd.buffer);
-    }
-    if (this.vp + vl > this.vd.length) {
-      this.vd = grownBytes(this.vd, this.vp, this.vp + vl);
-      this.vv = new DataView(this.vd.buffer);
-    }
+    this.reserve(kl, vl);
     copyRange(this.kd, this.kv, this.kp, c.kd, c.kv, c.ks, kl);
     copyRange(this.vd, this.vv, this.vp, c.vd, c.vv, c.vs, vl);
     this.kp += kl;
@@ -219,6 +212,18 @@ class ChunkBuilder {
     this.ko[n + 1] = this.kp;
     this.vo[n + 1] = this.vp;
     return true;
+  }
+
+  /** Room for one more row's key and value bytes. */
+  private reserve(kl: number, vl: number): void {
+    if (this.kp + kl > this.kd.length) {
+      this.kd = grownBytes(this.kd, this.kp, this.kp + kl);
+      this.kv = new DataView(this.kd.buffer);
+    }
+    if (this.vp + vl > this.vd.length) {
+      this.vd = grownBytes(this.vd, this.vp, this.vp + vl);
+      this.vv = new DataView(this.vd.buffer);
+    }
   }
 
   /** Writes out the group in progress whose sum left the safe range, as copies of its row. */
@@ -239,14 +244,7 @@ class ChunkBuilder {
     for (let r = 1; r < rows; r++) {
       const n = this.len;
       if (n === this.times.length) this.growRows();
-      if (this.kp + kl > this.kd.length) {
-        this.kd = grownBytes(this.kd, this.kp, this.kp + kl);
-        this.kv = new DataView(this.kd.buffer);
-      }
-      if (this.vp + vl > this.vd.length) {
-        this.vd = grownBytes(this.vd, this.vp, this.vp + vl);
-        this.vv = new DataView(this.vd.buffer);
-      }
+      this.reserve(kl, vl);
       this.kd.copyWithin(this.kp, this.ko[g], this.ko[g] + kl);
       this.vd.copyWithin(this.vp, this.vo[g], this.vo[g] + vl);
       this.kp += kl;
