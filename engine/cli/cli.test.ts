@@ -1,23 +1,9 @@
-import { execFile } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newShardId, PersistClient } from '../index.js';
 import { strings, tempDir } from '../testing/util.js';
-
-const run = promisify(execFile);
-const MAIN = join(import.meta.dirname, 'main.ts');
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', MAIN, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+import { cli } from './cli-run.test-util.js';
 
 let dir: { dir: string; cleanup: () => void };
 let sandbox: string;
