@@ -101,6 +101,10 @@ export function adminHandlers(host: Host, jobs: Jobs): AdminHandlers {
       return { pages: r.totalPages };
     },
     'job.start': async (p) => {
+      // A copy and a saved sandbox copy both write `to`: one job per target file.
+      const refuseBusyTarget = (location: string, to: string) => {
+        if (jobs.running('copy', location, to) || jobs.running('save-copy', location, to)) throw new AppError('Conflict', `a copy into ${to} is already running`);
+      };
       switch (p.kind) {
         case 'what-if': {
           const c = client(p.location);
@@ -123,7 +127,7 @@ export function adminHandlers(host: Host, jobs: Jobs): AdminHandlers {
         case 'copy': {
           const c = client(p.location);
           const to = host.admitNewSandbox(p.path);
-          if (jobs.running('copy', p.location, to) || jobs.running('save-copy', p.location, to)) throw new AppError('Conflict', `a copy into ${to} is already running`);
+          refuseBusyTarget(p.location, to);
           return jobInfo(
             jobs.start('copy', p.location, to, async (signal, progress) => {
               const r = await copyShardToNewSandbox(c, p.shard, to, openSandbox, {
@@ -138,7 +142,7 @@ export function adminHandlers(host: Host, jobs: Jobs): AdminHandlers {
         case 'save-copy': {
           const file = sandboxFile(p.location);
           const to = host.admitNewSandbox(p.path);
-          if (jobs.running('copy', p.location, to) || jobs.running('save-copy', p.location, to)) throw new AppError('Conflict', `a copy into ${to} is already running`);
+          refuseBusyTarget(p.location, to);
           return jobInfo(
             jobs.start('save-copy', p.location, to, async (signal, progress) => {
               const r = await saveSandboxCopy(file, to, { signal, onProgress: (x) => progress({ done: x.bytesDone, total: x.bytesTotal, unit: 'bytes' }) });
