@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnTsx } from './testing/child.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newShardId, PersistClient } from './index.js';
@@ -9,24 +9,12 @@ const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
 
 function startWriter(path: string, shard: string, count: number, tag: string, big = 0) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path, shard, String(count), tag, String(big)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   const acks: { key: string; time: number }[] = [];
-  let stderr = '';
-  let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const lines = buf.split('\n');
-    buf = lines.pop()!;
-    for (const l of lines) {
-      const [kind, key, time] = l.split(' ');
-      if (kind === 'ack') acks.push({ key, time: Number(time) });
-    }
+  const w = spawnTsx(CHILD, [path, shard, String(count), tag, String(big)], (l) => {
+    const [kind, key, time] = l.split(' ');
+    if (kind === 'ack') acks.push({ key, time: Number(time) });
   });
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-  return { child, acks, exited, stderr: () => stderr };
+  return { ...w, acks };
 }
 
 async function checkShard(path: string, shard: string, acked: { key: string }[]) {
@@ -84,7 +72,7 @@ describe('several OS processes on one sandbox file', () => {
       const timer = setInterval(() => {
         if (w.acks.length >= 40) {
           clearInterval(timer);
-          (w.child as ChildProcess).kill('SIGKILL');
+          w.child.kill('SIGKILL');
           res();
         }
       }, 2);

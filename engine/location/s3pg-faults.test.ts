@@ -1,7 +1,6 @@
 // A production location (s3rver + PostgreSQL, the real servers) tried as an operator would:
 // killed connections, a stopped or frozen server, a restarted S3 endpoint, a silent endpoint, two
 // writer processes. Servers that a test stops are its own, so no other test file is disturbed.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { startS3rver, type S3Server } from '../../test/s3-server.js';
 import { LocationError } from '../errors.js';
 import { newShardId, PersistClient } from '../index.js';
 import { strings } from '../testing/util.js';
+import { spawnTsx } from '../testing/child.js';
 
 const sharedPg = process.env.SHARDSCOPE_TEST_PG_URI ?? inject('pgUri');
 const sharedS3 = process.env.SHARDSCOPE_TEST_S3_URI ?? inject('s3Uri');
@@ -33,21 +33,11 @@ function location(pgUri: string, s3Uri: string, appName?: string): Location {
 }
 
 function startWriter(loc: Location, shard: string, count: number, tag: string, big = 0, retryMs = 0) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(loc), shard, String(count), tag, String(big), String(retryMs || '')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   const acks: string[] = [];
-  let stderr = '';
-  let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const lines = buf.split('\n');
-    buf = lines.pop()!;
-    for (const l of lines) if (l.startsWith('ack ')) acks.push(l.split(' ')[1]);
+  const w = spawnTsx(CHILD, [JSON.stringify(loc), shard, String(count), tag, String(big), String(retryMs || '')], (l) => {
+    if (l.startsWith('ack ')) acks.push(l.split(' ')[1]);
   });
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-  return { acks, exited, stderr: () => stderr, kill: () => child.kill('SIGKILL') };
+  return { acks, exited: w.exited, stderr: w.stderr, kill: () => w.child.kill('SIGKILL') };
 }
 
 const until = async (cond: () => boolean, ms = 60_000) => {

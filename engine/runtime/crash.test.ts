@@ -1,27 +1,19 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { codecs, startRuntime } from '../index.js';
 import { tempDir } from '../testing/util.js';
+import { spawnTsx } from '../testing/child.js';
 
 const CHILD = join(import.meta.dirname, '..', 'testing', 'atomic-child.ts');
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
 
 function startChild(path: string, count: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path, String(count)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const acks: number[] = [];
-  let stderr = '';
-  let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const lines = buf.split('\n');
-    buf = lines.pop()!;
-    for (const l of lines) if (l.startsWith('ack ')) acks.push(Number(l.slice(4)));
+  const c = spawnTsx(CHILD, [path, String(count)], (l) => {
+    if (l.startsWith('ack ')) acks.push(Number(l.slice(4)));
   });
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((res) => child.on('exit', () => res()));
-  return { child, acks, exited, stderr: () => stderr };
+  return { ...c, acks };
 }
 
 describe('writeAtomic across a crash', () => {
