@@ -8,7 +8,7 @@ export type { Listen, Subscribe, ListenEvent, ListenOptions } from './listen.js'
 export type { SinceHandle } from './since.js';
 export type { Batch, BatchBuilder, TransmittableBatch } from './batch.js';
 export type { ShardInspection } from './inspect.js';
-export type { Admin, CompactionPlan, GcStatus, UnreferencedBlob } from './admin/admin.js';
+export type { Admin, CompactionPlan, DeletedBlobs, GcStatus, UnreferencedBlob } from './admin/admin.js';
 export type { BlobKey, BlobKind } from './paths.js';
 export type { VersionChange } from './admin/history.js';
 export type { CompactionEvent, CompactionHistory } from './admin/compactions.js';

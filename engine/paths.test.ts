@@ -44,3 +44,32 @@ describe('admin.unreferencedBlobInfo', () => {
     }
   });
 });
+
+describe('admin.deleteUnreferencedBlobInfo', () => {
+  it('deletes only what is unreferenced and old enough, and says the bytes it freed', async () => {
+    let now = 1_800_000_000_000;
+    const blob = new MemBlob();
+    const client = PersistClient.openWith({ consensus: new MemConsensus(), blob }, { now: () => now, inlineWritesMaxBytes: 0 });
+    try {
+      const [w, r] = await client.open(newShardId(), { keyCodec: codecs.string, valCodec: codecs.string });
+      await w.append([['k', 'v', 0, 1]], [0], [1]);
+      await w.batch([['old', 'v', 1, 1]], [1], [2]);
+      now += 60 * 60_000;
+      await w.batch([['young', 'v', 1, 1]], [1], [2]);
+      const [old, young] = await client.admin.unreferencedBlobInfo();
+      const referenced = (await blob.list('')).map((b) => b.key).find((k) => k !== old.key && k !== young.key)!;
+
+      const r1 = await client.admin.deleteUnreferencedBlobInfo([old.key, young.key, referenced, old.key], { minAgeMs: 10 * 60_000 });
+      expect(r1.deleted.map((b) => b.key)).toEqual([old.key]);
+      expect(r1.freedBytes).toBe(old.sizeBytes);
+      expect((await blob.list('')).map((b) => b.key).sort()).toEqual([referenced, young.key].sort());
+      // Deleting again frees nothing: the blob is gone.
+      expect(await client.admin.deleteUnreferencedBlobInfo([old.key])).toEqual({ deleted: [], freedBytes: 0 });
+      await expect(client.admin.deleteUnreferencedBlobInfo([young.key], { minAgeMs: -1 })).rejects.toThrow(/minAgeMs must be a finite number >= 0/);
+      expect(await client.admin.unreferencedBlobs()).toEqual([young.key]);
+      expect(await r.snapshotAndFetch([0])).toEqual([['k', 'v', 0, 1]]);
+    } finally {
+      await client.close();
+    }
+  });
+});

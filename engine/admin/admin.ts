@@ -9,7 +9,7 @@ import { inspectState, type ShardInspection } from '../inspect.js';
 import { blobUsage, consolidatedSize, type BlobUsage, type ConsolidatedSize } from './usage.js';
 import { seqnoSince } from '../state/transitions.js';
 import { retryExternal } from '../location/retry.js';
-import { parseBlobKey, partCreatedMs, type BlobKey } from '../paths.js';
+import { parseBlobKey, type BlobKey } from '../paths.js';
 import type { CompactionProgress } from '../compact/compactor.js';
 import { forcedCompactions } from '../compact/spine.js';
 import { collectGarbage, unreferencedBlobMetas } from '../gc.js';
@@ -44,6 +44,8 @@ export interface Admin {
   consolidatedSize(shard: string): Promise<ConsolidatedSize>;
   /** deletes blobs that are unreferenced *now* (re-checked); returns the keys deleted */
   deleteUnreferencedBlobs(keys: string[], opts?: { minAgeMs?: number }): Promise<string[]>;
+  /** deleteUnreferencedBlobs that says what it deleted and the bytes that freed (as the blob store reports them) */
+  deleteUnreferencedBlobInfo(keys: string[], opts?: { minAgeMs?: number }): Promise<DeletedBlobs>;
   /** what is wrong with a shard, why it matters, who is to blame and what to do */
   health(shard: string, opts?: HealthOptions): Promise<ShardHealth>;
   /** health of every shard in the location, worst first, and the location's own findings */
@@ -59,6 +61,11 @@ export interface Admin {
 export interface UnreferencedBlob extends BlobKey {
   readonly key: string;
   readonly sizeBytes: number;
+}
+
+export interface DeletedBlobs {
+  readonly deleted: UnreferencedBlob[];
+  readonly freedBytes: number;
 }
 
 export interface CompactionPlan {
@@ -237,20 +244,33 @@ export class AdminImpl implements Admin {
    * younger than that (by the creation time in their key) so a live writer's batch is not lost.
    */
   async deleteUnreferencedBlobs(keys: string[], opts?: { minAgeMs?: number }): Promise<string[]> {
+    return (await this.deleteUnreferencedBlobInfo(keys, opts)).deleted.map((b) => b.key);
+  }
+
+  async deleteUnreferencedBlobInfo(keys: string[], opts?: { minAgeMs?: number }): Promise<DeletedBlobs> {
     const minAge = opts?.minAgeMs ?? 0;
-    const now = this.client.config.now();
     if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) {
       throw new InvalidUsageError('InvalidArgument', 'keys must be an array of blob keys');
     }
-    // Re-check now: a key listed a moment ago may since have been appended by its writer.
-    const unreferenced = new Set(await this.unreferencedBlobs());
-    const deleted: string[] = [];
-    for (const k of keys) {
-      if (!unreferenced.has(k)) continue;
-      const created = partCreatedMs(k);
-      if (minAge > 0 && created !== null && now - created < minAge) continue;
-      if ((await retryExternal(() => this.client.blob.delete(k), `delete ${k}`)) !== null) deleted.push(k);
+    if (typeof minAge !== 'number' || !Number.isFinite(minAge) || minAge < 0) {
+      throw new InvalidUsageError('InvalidArgument', `minAgeMs must be a finite number >= 0, got ${String(minAge)}`);
     }
-    return deleted;
+    // Re-check now: a key listed a moment ago may since have been appended by its writer.
+    const unreferenced = new Map((await this.unreferencedBlobInfo()).map((b) => [b.key, b]));
+    const now = this.client.config.now();
+    const deleted: UnreferencedBlob[] = [];
+    let freedBytes = 0;
+    for (const k of new Set(keys)) {
+      const b = unreferenced.get(k);
+      if (!b) continue;
+      if (minAge > 0 && b.createdMs !== null && now - b.createdMs < minAge) continue;
+      // null: the blob was already gone (another operator deleted it); it freed nothing here.
+      const size = await retryExternal(() => this.client.blob.delete(k), `delete ${k}`);
+      if (size === null) continue;
+      deleted.push({ ...b, sizeBytes: size });
+      freedBytes += size;
+    }
+    return { deleted, freedBytes };
   }
+
 }

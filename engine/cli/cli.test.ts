@@ -2,6 +2,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newShardId, PersistClient } from '../index.js';
+import { partKey } from '../paths.js';
 import { strings, tempDir } from '../testing/util.js';
 import { cli } from './cli-run.test-util.js';
 
@@ -50,6 +51,33 @@ describe('shardscope CLI', () => {
     expect(JSON.parse(size.stdout)).toMatchObject({ updates: 6, consolidatedUpdates: 6, asOf: 5 });
     const usage = await cli('inspect', 'blob-usage', '--sandbox', sandbox, '--json');
     expect(JSON.parse(usage.stdout)[0].shard).toBe(shard);
+  });
+
+  it('admin delete-unreferenced-blobs: a dry run, then deletes old leaked blobs and says the bytes freed', async () => {
+    const file = join(dir.dir, 'leaks.sqlite');
+    const c = await PersistClient.openSandbox(file, { inlineWritesMaxBytes: 0 });
+    const id = newShardId();
+    const [w] = await c.open(id, strings);
+    await w.append([['k', 'v', 0, 1]], [0], [1]);
+    const oldKey = partKey(id, Date.now() - 60 * 60_000);
+    await c.storage.blob.set(oldKey, new Uint8Array(123));
+    await w.batch([['young', 'v', 1, 1]], [1], [2]); // a writer's upload not yet appended: spared
+    await c.close();
+
+    const listed = await cli('inspect', 'unreferenced-blobs', '--sandbox', file);
+    expect(listed.stdout).toContain(oldKey);
+    expect(listed.stdout).toMatch(/2 blobs, \d+ bytes/);
+    const dry = await cli('admin', 'delete-unreferenced-blobs', '--sandbox', file);
+    expect(dry.stdout).toContain('would delete 1 of 2 unreferenced blobs (123 bytes; 1 younger than 10 min spared)');
+    expect(JSON.parse((await cli('inspect', 'unreferenced-blobs', '--sandbox', file, '--json')).stdout)).toHaveLength(2);
+    const done = await cli('admin', 'delete-unreferenced-blobs', '--sandbox', file, '--commit');
+    expect(done.stdout).toContain('deleted 1 blobs, 123 bytes freed');
+    const left = JSON.parse((await cli('inspect', 'unreferenced-blobs', '--sandbox', file, '--json')).stdout);
+    expect(left).toHaveLength(1);
+    expect(left[0]).not.toBe(oldKey);
+    const bad = await cli('admin', 'delete-unreferenced-blobs', '--sandbox', file, '--min-age-minutes', 'soon');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--min-age-minutes must be a number >= 0');
   });
 
   it('bad arguments and unknown shards: a clear message and a non-zero exit', async () => {

@@ -85,8 +85,10 @@ export async function run(program: Command, argv: string[], out: Out = (s) => pr
   locationOptions(inspect.command('unreferenced-blobs').description('blobs no retained version of any shard references')).action(
     async (o: LocationOpts) =>
       withClient(o, async (c) => {
-        const keys = await c.admin.unreferencedBlobs();
-        print(o, keys, () => (keys.length ? keys.join('\n') : 'no unreferenced blobs'));
+        const info = await c.admin.unreferencedBlobInfo();
+        // JSON stays the list of keys scripts already read; the text says what each one is.
+        const rows = info.map((b) => ({ key: b.key, kind: b.kind, created: b.createdMs === null ? '' : new Date(b.createdMs).toISOString(), bytes: b.sizeBytes }));
+        print(o, info.map((b) => b.key), () => (rows.length ? `${table(rows)}\n${rows.length} blobs, ${info.reduce((n, b) => n + b.sizeBytes, 0)} bytes` : 'no unreferenced blobs'));
       }),
   );
 
@@ -129,6 +131,26 @@ export async function run(program: Command, argv: string[], out: Out = (s) => pr
         print(o, res, () => `truncated ${res.truncatedVersions} versions, deleted ${res.deletedBlobs} blobs`);
       }),
   );
+  adminCmd('delete-unreferenced-blobs', 'delete blobs no retained version references (sparing young ones a writer may still append)', [])
+    .option('--min-age-minutes <m>', 'spare blobs created less than this long ago', '10')
+    .action(async (o: LocationOpts & { commit?: boolean; minAgeMinutes: string }) =>
+      withClient(o, async (c) => {
+        const minutes = Number(o.minAgeMinutes);
+        if (!Number.isFinite(minutes) || minutes < 0) throw new InvalidUsageError('InvalidArgument', `--min-age-minutes must be a number >= 0, got ${o.minAgeMinutes}`);
+        const minAgeMs = minutes * 60_000;
+        const now = Date.now();
+        const info = await c.admin.unreferencedBlobInfo();
+        const due = info.filter((b) => b.createdMs === null || now - b.createdMs >= minAgeMs);
+        if (!o.commit) {
+          const bytes = due.reduce((n, b) => n + b.sizeBytes, 0);
+          return print(o, { dryRun: true, keys: due.map((b) => b.key), bytes, spared: info.length - due.length }, () =>
+            `would delete ${due.length} of ${info.length} unreferenced blobs (${bytes} bytes; ${info.length - due.length} younger than ${minutes} min spared); run again with --commit`,
+          );
+        }
+        const r = await c.admin.deleteUnreferencedBlobInfo(due.map((b) => b.key), { minAgeMs });
+        print(o, { deleted: r.deleted.map((b) => b.key), freedBytes: r.freedBytes }, () => `deleted ${r.deleted.length} blobs, ${r.freedBytes} bytes freed`);
+      }),
+    );
   adminCmd('expire-reader', 'expire a leased or critical reader', ['shard', 'reader']).action(
     async (shard: string, reader: string, o: LocationOpts & { commit?: boolean }) =>
       withClient(o, async (c) => {

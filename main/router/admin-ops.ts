@@ -76,8 +76,8 @@ export function adminHandlers(host: Host, jobs: Jobs): AdminHandlers {
         }
         case 'delete-unreferenced-blobs': {
           // The same guard as the Storage tab: a young blob may be a batch about to be appended.
-          const deleted = await c.admin.deleteUnreferencedBlobs(a.keys, { minAgeMs: 10 * 60_000 });
-          return { done: `deleted ${deleted.length} of ${a.keys.length} blobs` };
+          const { deleted, freedBytes } = await c.admin.deleteUnreferencedBlobInfo(a.keys, { minAgeMs: 10 * 60_000 });
+          return { done: `deleted ${deleted.length} of ${a.keys.length} blobs (${freedBytes} bytes freed)` };
         }
         case 'finalize':
           await c.admin.finalizeShard(a.shard);

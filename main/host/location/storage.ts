@@ -104,12 +104,8 @@ export class Storage {
     if (confirmName !== label) {
       throw new AppError('BadRequest', `type the location's name "${label}" exactly to confirm the deletion`);
     }
-    const admin = this.ctx.client.admin;
-    const bytes = async () => (await admin.blobUsage()).reduce((n, u) => n + u.partBytes + u.rollupBytes + u.otherBytes, 0);
-    const before = await bytes();
-    const deleted = await admin.deleteUnreferencedBlobs(keys, { minAgeMs: this.leakedMinAgeMs });
-    const after = await bytes();
-    return { deleted, notDeleted: keys.length - deleted.length, freedBytes: Math.max(0, before - after) };
+    const { deleted, freedBytes } = await this.ctx.client.admin.deleteUnreferencedBlobInfo(keys, { minAgeMs: this.leakedMinAgeMs });
+    return { deleted: deleted.map((b) => b.key), notDeleted: keys.length - deleted.length, freedBytes };
   }
 
   close(): void {
