@@ -1,9 +1,8 @@
 // Garbage collection under concurrency and storage outages: GCs of one shard racing each other
 // (in one client or several) never fail, and an outage between deleting blobs and truncating
 // consensus leaves only what the next GC finishes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  configureRetry,
   InvalidUsageError,
   LocationError,
   MemBlob,
@@ -12,18 +11,12 @@ import {
   PersistClient,
   UnreliableBlob,
   type Blob,
-  type RetryOptions,
 } from './index.js';
 import { join } from 'node:path';
 import { memLocation, strings, tempDir } from './testing/util.js';
+import { useQuickRetries } from './testing/retry.test-util.js';
 
-let previous: RetryOptions;
-beforeAll(() => {
-  previous = configureRetry({ initialDelayMs: 1, maxDelayMs: 5, totalMs: 50 });
-});
-afterAll(() => {
-  configureRetry(previous);
-});
+useQuickRetries({ initialDelayMs: 1, maxDelayMs: 5, totalMs: 50 });
 
 /** Every retained version of the shard is inspectable; the one before the earliest is truncated. */
 async function checkRetained(c: PersistClient, shard: string): Promise<void> {

@@ -2,7 +2,7 @@
 // naively: a compare-and-set that lands but whose reply is lost, with another client writing on
 // top before the retry; outages longer than the retry bound; answers from a stale cache.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ClientClosedError,
   CorruptDataError,
@@ -11,20 +11,13 @@ import {
   MemConsensus,
   newShardId,
   PersistClient,
-  configureRetry,
-  type RetryOptions,
 } from './index.js';
 import { ScriptedConsensus } from './testing/scripted-consensus.js';
 import { sortUpdates, strings } from './testing/util.js';
 import type { CasResult, Consensus, VersionedData } from './location/types.js';
+import { useQuickRetries } from './testing/retry.test-util.js';
 
-let previous: RetryOptions;
-beforeAll(() => {
-  previous = configureRetry({ initialDelayMs: 1, maxDelayMs: 5, totalMs: 50 });
-});
-afterAll(() => {
-  configureRetry(previous);
-});
+useQuickRetries({ initialDelayMs: 1, maxDelayMs: 5, totalMs: 50 });
 
 /** Big enough that a batch goes to blob, not inline in state. */
 const big = (tag: string): string => tag + 'x'.repeat(6000);
@@ -46,6 +39,18 @@ function pair(config: Parameters<typeof PersistClient.openWith>[1] = {}): Pair {
   return { name, scripted, a, b, blob: MemBlob.named(name) };
 }
 
+/** A pair, a fresh shard, and a writer on it through the scripted client. */
+async function writerOnPair(config: Parameters<typeof pair>[0] = {}) {
+  const p = pair(config);
+  const shard = newShardId();
+  return { p, shard, wa: await p.a.openWriter(shard, strings) };
+}
+
+async function closePair(p: Pair): Promise<void> {
+  await p.a.close();
+  await p.b.close();
+}
+
 async function readAll(p: Pair, shard: string, asOf: number) {
   const reader = PersistClient.openWith({ consensus: MemConsensus.named(p.name), blob: MemBlob.named(p.name) });
   try {
@@ -58,9 +63,7 @@ async function readAll(p: Pair, shard: string, asOf: number) {
 
 describe('a compare-and-set that lands but loses its reply, with another write on top', () => {
   it('compareAndAppend answers ok, keeps its parts, and the data reads back once', async () => {
-    const p = pair();
-    const shard = newShardId();
-    const wa = await p.a.openWriter(shard, strings);
+    const { p, shard, wa } = await writerOnPair();
     const wb = await p.b.openWriter(shard, strings);
     p.scripted.next.push({
       kind: 'landThenFail',
@@ -72,14 +75,11 @@ describe('a compare-and-set that lands but loses its reply, with another write o
       ['a', big('a'), 1, 1],
       ['b', 'v', 1, 1],
     ]);
-    await p.a.close();
-    await p.b.close();
+    await closePair(p);
   });
 
   it('append answers ok and the data is there once', async () => {
-    const p = pair();
-    const shard = newShardId();
-    const wa = await p.a.openWriter(shard, strings);
+    const { p, shard, wa } = await writerOnPair();
     const wb = await p.b.openWriter(shard, strings);
     p.scripted.next.push({
       kind: 'landThenFail',
@@ -90,14 +90,11 @@ describe('a compare-and-set that lands but loses its reply, with another write o
       ['a', big('a'), 3, 1],
       ['b', 'v', 3, 1],
     ]);
-    await p.a.close();
-    await p.b.close();
+    await closePair(p);
   });
 
   it('a compaction whose result landed keeps its output', async () => {
-    const p = pair({ compactionEnabled: false });
-    const shard = newShardId();
-    const wa = await p.a.openWriter(shard, strings);
+    const { p, shard, wa } = await writerOnPair({ compactionEnabled: false });
     const wb = await p.b.openWriter(shard, strings);
     const expected: [string, string, number, number][] = [];
     for (let t = 0; t < 4; t++) {
@@ -113,50 +110,30 @@ describe('a compare-and-set that lands but loses its reply, with another write o
     expect(p.scripted.stats.landedThenFailed).toBe(1);
     expected.push(['late', 'v', 4, 1]);
     expect(await readAll(p, shard, 4)).toEqual(sortUpdates(expected));
-    await p.a.close();
-    await p.b.close();
+    await closePair(p);
   });
 });
 
 describe('an indeterminate failure that outlasts the retry bound', () => {
-  it('is resolved by re-reading state once storage is back: ok, data kept', async () => {
-    const p = pair();
-    const shard = newShardId();
-    const wa = await p.a.openWriter(shard, strings);
+  it.each([
+    ['is resolved by re-reading state once storage is back: ok, data kept', 'landThenFail', 400],
+    ['a write that did not land is retried and lands once', 'failUnapplied', 300],
+  ] as const)('%s', async (_title, kind, downMs) => {
+    const { p, shard, wa } = await writerOnPair();
     p.scripted.next.push({
-      kind: 'landThenFail',
+      kind,
       between: async () => {
         p.scripted.down = true; // far longer than the 50 ms retry bound of this file
-        setTimeout(() => (p.scripted.down = false), 400);
+        setTimeout(() => (p.scripted.down = false), downMs);
       },
     });
     expect(await wa.compareAndAppend([['a', big('a'), 0, 1]], [0], [1])).toEqual({ ok: true });
     expect(await readAll(p, shard, 0)).toEqual([['a', big('a'), 0, 1]]);
-    await p.a.close();
-    await p.b.close();
-  });
-
-  it('a write that did not land is retried and lands once', async () => {
-    const p = pair();
-    const shard = newShardId();
-    const wa = await p.a.openWriter(shard, strings);
-    p.scripted.next.push({
-      kind: 'failUnapplied',
-      between: async () => {
-        p.scripted.down = true;
-        setTimeout(() => (p.scripted.down = false), 300);
-      },
-    });
-    expect(await wa.compareAndAppend([['a', big('a'), 0, 1]], [0], [1])).toEqual({ ok: true });
-    expect(await readAll(p, shard, 0)).toEqual([['a', big('a'), 0, 1]]);
-    await p.a.close();
-    await p.b.close();
+    await closePair(p);
   });
 
   it('close() ends the wait with ClientClosedError and leaves the parts of the unknown write', async () => {
-    const p = pair();
-    const shard = newShardId();
-    const wa = await p.a.openWriter(shard, strings);
+    const { p, shard, wa } = await writerOnPair();
     p.scripted.next.push({ kind: 'landThenFail', between: async () => void (p.scripted.down = true) });
     const pending = wa.compareAndAppend([['a', big('a'), 0, 1]], [0], [1]);
     const outcome = pending.then(
@@ -174,9 +151,7 @@ describe('an indeterminate failure that outlasts the retry bound', () => {
 
 describe('answers are linearized, never from a stale cache', () => {
   it('a writer whose cache is behind appends at the real upper, and reports real mismatches', async () => {
-    const p = pair();
-    const shard = newShardId();
-    const wa = await p.a.openWriter(shard, strings);
+    const { p, shard, wa } = await writerOnPair();
     const wb = await p.b.openWriter(shard, strings); // caches upper [0]
     expect(await wa.compareAndAppend([['a', 'v', 0, 1]], [0], [5])).toEqual({ ok: true });
     expect(wb.upper()).toEqual([0]);
@@ -192,16 +167,13 @@ describe('answers are linearized, never from a stale cache', () => {
       ['b', 'v', 8, 1],
       ['e', 'v', 8, 1],
     ]);
-    await p.a.close();
-    await p.b.close();
+    await closePair(p);
   });
 });
 
 describe('part ownership', () => {
   it('a transmitted batch appended by the receiver is not deleted by the sender appending its original', async () => {
-    const p = pair();
-    const shard = newShardId();
-    const wa = await p.a.openWriter(shard, strings);
+    const { p, shard, wa } = await writerOnPair();
     const wb = await p.b.openWriter(shard, strings);
     const original = await wa.batch([['k', big('v'), 0, 1]], [0], [1]);
     const copy = wb.batchFromTransmittable(JSON.parse(JSON.stringify(original.toTransmittable())));
@@ -209,14 +181,11 @@ describe('part ownership', () => {
     expect(await wa.appendBatch(original, [0], [1])).toEqual({ ok: true }); // a no-op
     await original.delete(); // also a no-op now
     expect(await readAll(p, shard, 0)).toEqual([['k', big('v'), 0, 1]]);
-    await p.a.close();
-    await p.b.close();
+    await closePair(p);
   });
 
   it('the same batch twice in one call is InvalidArgument, and the caller still owns it', async () => {
-    const p = pair();
-    const shard = newShardId();
-    const wa = await p.a.openWriter(shard, strings);
+    const { p, shard, wa } = await writerOnPair();
     const b = await wa.batch([['k', big('v'), 0, 1]], [0], [1]);
     const err = await wa.compareAndAppendBatch([b, b], [0], [1]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidUsageError);
@@ -227,21 +196,17 @@ describe('part ownership', () => {
     expect(wa.upper()).toEqual([0]);
     expect(await wa.compareAndAppendBatch([b], [0], [1])).toEqual({ ok: true });
     expect(await readAll(p, shard, 0)).toEqual([['k', big('v'), 0, 1]]);
-    await p.a.close();
-    await p.b.close();
+    await closePair(p);
   });
 
   it('append() that answers a mismatch deletes the batch it uploaded', async () => {
-    const p = pair();
-    const shard = newShardId();
-    const wa = await p.a.openWriter(shard, strings);
+    const { p, shard, wa } = await writerOnPair();
     await wa.compareAndAppend([['k', big('v'), 0, 1]], [0], [1]);
     const before = (await p.blob.list(shard)).length;
     expect(await wa.append([['late', big('x'), 5, 1]], [5], [6])).toEqual({ ok: false, expected: [5], current: [1] });
     expect(await wa.compareAndAppend([['late', big('x'), 5, 1]], [4], [6])).toMatchObject({ ok: false });
     expect((await p.blob.list(shard)).length).toBe(before);
-    await p.a.close();
-    await p.b.close();
+    await closePair(p);
   });
 });
 

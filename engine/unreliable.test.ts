@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newShardId, PersistClient } from './index.js';
 import { MemBlob, MemConsensus } from './location/mem.js';
-import { configureRetry, type RetryOptions } from './location/retry.js';
 import { UnreliableBlob, UnreliableConsensus } from './location/unreliable.js';
 import { sortUpdates, strings } from './testing/util.js';
+import { useQuickRetries } from './testing/retry.test-util.js';
 
-let previous: RetryOptions;
-beforeAll(() => {
-  previous = configureRetry({ initialDelayMs: 1, maxDelayMs: 5 });
-});
-afterAll(() => {
-  configureRetry(previous);
-});
+useQuickRetries({ initialDelayMs: 1, maxDelayMs: 5 });
 
 describe('on storage that fails a fifth of its calls', () => {
   it('retries transient failures; every acknowledged write is there exactly once, indeterminate ones included', async () => {

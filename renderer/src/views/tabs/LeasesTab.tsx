@@ -20,6 +20,15 @@ export function LeasesTab({ loc, detail }: { loc: string; detail: ShardDetail })
   const [downgrading, setDowngrading] = useState<LeaseTarget | null>(null);
   const p = purpose.trim() || 'shardscope user';
   const left = (lastHeartbeatMs: number, leaseMs: number) => lastHeartbeatMs + leaseMs - now;
+  // Leased and critical readers offer the same actions; only a reader this app holds can be downgraded here.
+  const readerActions = (r: { id: string; purpose: string; since: LeaseTarget['since']; ownedByApp: boolean }) => (
+    <>
+      {r.ownedByApp && (
+        <button type="button" onClick={() => setDowngrading({ kind: 'reader', id: r.id, purpose: r.purpose, since: r.since })}>Downgrade since</button>
+      )}
+      <button type="button" className="danger" onClick={() => setExpiring({ kind: 'reader', id: r.id, purpose: r.purpose, since: r.since })}>Expire</button>
+    </>
+  );
 
   return (
     <div className="leases">
@@ -55,12 +64,7 @@ export function LeasesTab({ loc, detail }: { loc: string; detail: ShardDetail })
               <td className="num">{r.seqno}</td>
               <td>{fmtAgo(r.lastHeartbeatMs, now)}</td>
               <td className="num countdown" data-testid="expires-in">{fmtCountdown(left(r.lastHeartbeatMs, r.leaseDurationMs))}</td>
-              <td className="actions">
-                {r.ownedByApp && (
-                  <button type="button" onClick={() => setDowngrading({ kind: 'reader', id: r.id, purpose: r.purpose, since: r.since })}>Downgrade since</button>
-                )}
-                <button type="button" className="danger" onClick={() => setExpiring({ kind: 'reader', id: r.id, purpose: r.purpose, since: r.since })}>Expire</button>
-              </td>
+              <td className="actions">{readerActions(r)}</td>
             </tr>
           ))}
         </tbody>
@@ -78,12 +82,7 @@ export function LeasesTab({ loc, detail }: { loc: string; detail: ShardDetail })
               <td>{r.purpose} {r.ownedByApp && <span className="badge">this app</span>}</td>
               <td><code title={r.id}>{shortId(r.id)}</code></td>
               <td className="num">{fmtFrontier(r.since)}</td>
-              <td className="actions">
-                {r.ownedByApp && (
-                  <button type="button" onClick={() => setDowngrading({ kind: 'reader', id: r.id, purpose: r.purpose, since: r.since })}>Downgrade since</button>
-                )}
-                <button type="button" className="danger" onClick={() => setExpiring({ kind: 'reader', id: r.id, purpose: r.purpose, since: r.since })}>Expire</button>
-              </td>
+              <td className="actions">{readerActions(r)}</td>
             </tr>
           ))}
         </tbody>
