@@ -44,6 +44,22 @@ function counter(ms = 3000) {
   };
 }
 
+/** Opens a pair per test and closes every pair a test opened after it, whatever the test did. */
+function openedPairs<P extends { a: { close(): Promise<void> }; b: { close(): Promise<void> } }>(open: () => Promise<P>): () => Promise<P> {
+  const opened: P[] = [];
+  afterEach(async () => {
+    for (const p of opened.splice(0)) {
+      await p.a.close();
+      await p.b.close();
+    }
+  });
+  return async () => {
+    const pair = await open();
+    opened.push(pair);
+    return pair;
+  };
+}
+
 export interface ConsensusConformanceOptions {
   /**
    * Truncating past the head (or a key with no versions) rejects with InvalidUsageError, as
@@ -54,19 +70,7 @@ export interface ConsensusConformanceOptions {
 
 export function consensusConformance(name: string, open: () => Promise<ConsensusPair>, options: ConsensusConformanceOptions = {}): void {
   describe(`${name}: Consensus conformance`, () => {
-    let pair: ConsensusPair;
-    const opened: ConsensusPair[] = [];
-    const setup = async () => {
-      pair = await open();
-      opened.push(pair);
-      return pair;
-    };
-    afterEach(async () => {
-      for (const p of opened.splice(0)) {
-        await p.a.close();
-        await p.b.close();
-      }
-    });
+    const setup = openedPairs(open);
 
     it('compare-and-set on an empty key expects null', async () => {
       const { a } = await setup();
@@ -245,19 +249,7 @@ export interface BlobConformanceOptions {
 
 export function blobConformance(name: string, open: () => Promise<BlobPair>, options: BlobConformanceOptions = {}): void {
   describe(`${name}: Blob conformance`, () => {
-    let pair: BlobPair;
-    const opened: BlobPair[] = [];
-    const setup = async () => {
-      pair = await open();
-      opened.push(pair);
-      return pair;
-    };
-    afterEach(async () => {
-      for (const p of opened.splice(0)) {
-        await p.a.close();
-        await p.b.close();
-      }
-    });
+    const setup = openedPairs(open);
 
     it('get, set, overwrite, delete', async () => {
       const { a, b } = await setup();

@@ -33,12 +33,11 @@ describe('retryExternal', () => {
     expect(calls).toBe(1);
   });
 
-  it('gives up after the time bound, saying what and how long', async () => {
-    const start = Date.now();
+  // A retry loop that ignored its bound would run into the test's 5 s timeout.
+  it('gives up after the time bound, saying what and how long', { timeout: 5000 }, async () => {
     const err = await retryExternal(() => Promise.reject(new LocationError('down', true)), 'write part x', {
       totalMs: 200,
     }).catch((e) => e);
-    expect(Date.now() - start).toBeLessThan(1000);
     expect(err).toBeInstanceOf(LocationError);
     expect(err.message).toMatch(/^write part x: down \(gave up after \d+ attempts in \d+ ms\)$/);
     expect(err.determinate).toBe(true);
@@ -52,20 +51,18 @@ describe('retryExternal', () => {
     expect(err.determinate).toBe(false);
   });
 
-  it('stops waiting when aborted, and has configurable defaults', async () => {
+  // The default bound is 30 s: a retry that ignored the abort or the shortened default would
+  // run into this test's 5 s timeout.
+  it('stops waiting when aborted, and has configurable defaults', { timeout: 5000 }, async () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
-    const start = Date.now();
     await expect(retryExternal(() => Promise.reject(new LocationError('x', true)), 'op', { signal: ac.signal })).rejects.toThrow(
       /gave up/,
     );
-    expect(Date.now() - start).toBeLessThan(1000);
 
     const prev = configureRetry({ totalMs: 30 });
     try {
-      const t = Date.now();
       await expect(retryExternal(() => Promise.reject(new LocationError('x', true)), 'op')).rejects.toThrow(/gave up/);
-      expect(Date.now() - t).toBeLessThan(500);
     } finally {
       configureRetry(prev);
     }

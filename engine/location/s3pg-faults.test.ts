@@ -117,20 +117,17 @@ describe('s3 + postgres under faults', () => {
         { blob: `s3://bucket/p?endpoint=http://127.0.0.1:${port}&region=us-east-1`, consensus: location(sharedPg, sharedS3).consensus },
         { blob: location(sharedPg, sharedS3).blob, consensus: `postgres://u:secret@127.0.0.1:${port}/db` },
       ]) {
-        const start = Date.now();
         const err = await PersistClient.open(loc).catch((e) => e);
         expect(err).toBeInstanceOf(LocationError);
         expect(err.message).toContain(`127.0.0.1:${port}`);
         expect(err.message).toMatch(/reachable/);
         expect(err.message).not.toContain('secret');
-        // Today's bound is the open deadline (5 s); before, this took 60-182 s.
-        expect(Date.now() - start).toBeLessThan(15_000);
       }
     } finally {
       for (const s of sockets) s.destroy();
       srv.close();
     }
-  }, 60_000);
+  }, 30_000); // the open deadline is 5 s per location; before it existed this took 60-182 s and would time out here
 });
 
 describe('s3 + postgres with servers of their own, stopped and restarted', () => {
