@@ -1,39 +1,21 @@
 // The router's operator tools on the real engine: health findings and their confirmed actions,
 // diff over time, since what-if, copy a shard into a new sandbox and open it; bad requests.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DiffInfo, LocationHealthInfo, WhatIfInfo, CopyInfo, JobInfo } from '../../preload/admin-contract.js';
 import type { LocationInfo, Result, ShardSummary } from '../../preload/contract.js';
 import type { RuntimeHost } from '../host/runtime-host.js';
-import { memHost } from './mem-host.test-util.js';
-import { Router, type Session } from './router.js';
-import { tempDir } from '../../engine/testing/util.js';
+import { ok, useRouterOnMemHost, type RouterEnv } from './mem-host.test-util.js';
+import type { Router, Session } from './router.js';
 
 let host: RuntimeHost;
 let router: Router;
 let session: Session;
-let dir: { dir: string; cleanup: () => void };
-
-beforeEach(async () => {
-  dir = tempDir();
-  host = memHost('admin-ops');
-  await host.start();
-  router = new Router(host, () => undefined);
-  session = { send: () => undefined };
-});
-afterEach(async () => {
-  router.closeAll();
-  await host.close();
-  dir.cleanup();
-});
+let dir: RouterEnv['dir'];
+useRouterOnMemHost('admin-ops', (e) => ({ host, router, session, dir } = e));
 
 const invoke = (method: unknown, params?: unknown) => router.invoke(session, method, params);
-async function ok<T>(p: Promise<Result<unknown>>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
 const location = 'default';
 
 /** `appends` one-time batches over keys k0..k2 (t = 0, 1, …). */

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope, Result, ShardDetail, ShardSummary } from '../../preload/contract.js';
 import type { RuntimeHost } from '../host/runtime-host.js';
-import { memHost } from './mem-host.test-util.js';
+import { memHost, ok } from './mem-host.test-util.js';
 import { Router, type Session } from './router.js';
 
 let host: RuntimeHost;
@@ -24,11 +24,6 @@ afterEach(async () => {
   await host.close();
 });
 
-async function ok<T>(p: Promise<Result<unknown>>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
 
 const invoke = (method: unknown, params?: unknown) => router.invoke(session, method, params);
 

@@ -1,41 +1,23 @@
 // The router's streams and import operations on the real engine (an in-memory location): the
 // user's mistakes come back as specific errors and change nothing; imports land once, or not at all.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Result, ShardSummary, SnapshotPage } from '../../preload/contract.js';
 import type { AtomicWriteInfo, ImportJob, StreamSnapshotInfo, StreamSummary } from '../../preload/streams-contract.js';
 import { addPickedFile } from '../host/import-sources.js';
 import type { RuntimeHost } from '../host/runtime-host.js';
-import { memHost } from './mem-host.test-util.js';
-import { Router, type Session } from './router.js';
-import { tempDir } from '../../engine/testing/util.js';
+import { ok, useRouterOnMemHost, type RouterEnv } from './mem-host.test-util.js';
+import type { Router, Session } from './router.js';
 
 let host: RuntimeHost;
 let router: Router;
 let session: Session;
-let dir: { dir: string; cleanup: () => void };
-
-beforeEach(async () => {
-  dir = tempDir();
-  host = memHost('streams-ops');
-  await host.start();
-  router = new Router(host, () => undefined);
-  session = { send: () => undefined };
-});
-afterEach(async () => {
-  router.closeAll();
-  await host.close();
-  dir.cleanup();
-});
+let dir: RouterEnv['dir'];
+useRouterOnMemHost('streams-ops', (e) => ({ host, router, session, dir } = e));
 
 const location = 'default';
 const invoke = (method: unknown, params?: unknown) => router.invoke(session, method, params);
-async function ok<T>(p: Promise<Result<unknown>>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
 async function fails(p: Promise<Result<unknown>>): Promise<{ code: string; message: string }> {
   const r = await p;
   if (r.ok) throw new Error(`expected an error, got ${JSON.stringify(r.value)}`);
