@@ -138,7 +138,7 @@ export async function run(program: Command, argv: string[], out: Out = (s) => pr
         const minutes = Number(o.minAgeMinutes);
         if (!Number.isFinite(minutes) || minutes < 0) throw new InvalidUsageError('InvalidArgument', `--min-age-minutes must be a number >= 0, got ${o.minAgeMinutes}`);
         const minAgeMs = minutes * 60_000;
-        const now = Date.now();
+        const now = c.config.now();
         const info = await c.admin.unreferencedBlobInfo();
         const due = info.filter((b) => b.createdMs === null || now - b.createdMs >= minAgeMs);
         if (!o.commit) {
