@@ -155,22 +155,23 @@ async function doomedKeys(machine: Machine, first: number, target: number): Prom
     }
   }
   if (expect === first + 1 && machine.current.seqno > first) return null;
-  if (unresolved.some((u) => u.seqno <= target)) {
-    let base: ShardState;
+  // A rollup's key follows from its seqno; a batch's parts are only in the state that holds it.
+  let base: ShardState | null = null;
+  if (unresolved.some((u) => u.seqno <= target && u.batch !== undefined)) {
     try {
       base = await machine.stateAt(first);
     } catch (e) {
       if (isTruncated(e)) return null;
       throw e;
     }
-    const batches = new Map(base.batches.map((b) => [b.id, b]));
-    for (const u of unresolved) {
-      if (u.batch !== undefined) {
-        const b = batches.get(u.batch);
-        if (b) for (const k of blobKeysOf(b)) remove(k, u.seqno);
-      } else if (u.rollup !== undefined) {
-        remove(base.rollups.find((r) => r.seqno === u.rollup)?.key ?? rollupKey(machine.shardId, u.rollup), u.seqno);
-      }
+  }
+  const batches = new Map(base?.batches.map((b) => [b.id, b]));
+  for (const u of unresolved) {
+    if (u.batch !== undefined) {
+      const b = batches.get(u.batch);
+      if (b) for (const k of blobKeysOf(b)) remove(k, u.seqno);
+    } else if (u.rollup !== undefined) {
+      remove(base?.rollups.find((r) => r.seqno === u.rollup)?.key ?? rollupKey(machine.shardId, u.rollup), u.seqno);
     }
   }
   const doomed = new Set<string>();
