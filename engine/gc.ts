@@ -114,68 +114,59 @@ function blobKeysOf(b: HollowBatch): string[] {
 
 /**
  * The blobs that only versions in [first, target) reference. Such a blob is not in the state at
- * target, so a diff in (first, target] removed it; it stays referenced only if a later diff added it
- * again (keys are never reused, but a re-add would keep it all the same). So GC reads the diffs
- * from first on, never a state per version: its cost is that of the diffs, not versions × state.
- * A state is rebuilt (at first) only when a removed batch or rollup was added before first and is
- * named in no diff read. null when first is truncated meanwhile (by a concurrent GC).
+ * target, so a diff in (first, target] removed it, and no later version names it: keys are never
+ * reused (a part key carries a UUID, a rollup key its seqno, and no rollup is ever written below
+ * the earliest retained version), so versions after target only add blobs of their own. So GC
+ * reads the diffs (first, target], never a state per version: its cost is that of the diffs, not
+ * versions × state. A state is rebuilt (at first) only when a removed batch was added before
+ * first, so that no diff read names its parts. null when first is truncated meanwhile (by a
+ * concurrent GC).
  */
 async function doomedKeys(machine: Machine, first: number, target: number): Promise<Set<string> | null> {
+  const doomed = new Set<string>();
   const partsOf = new Map<string, string[]>();
   const rollupOf = new Map<number, string>();
-  const removedAt = new Map<string, number>();
-  const addedAt = new Map<string, number>();
-  const unresolved: { seqno: number; batch?: string; rollup?: number }[] = [];
-  const remove = (key: string, seqno: number): void => void removedAt.set(key, seqno);
+  const unresolvedBatches: string[] = [];
+  const unresolvedRollups: number[] = [];
   let expect = first + 1;
-  for await (const page of machine.versions.diffs(first + 1)) {
+  for await (const page of machine.versions.diffs(first + 1, target)) {
     for (const d of page) {
       if (d.seqno !== expect) return null;
       expect++;
       // applyDiff removes before it adds: so does this.
       for (const id of d.batchesRemoved ?? []) {
         const keys = partsOf.get(id);
-        if (keys) for (const k of keys) remove(k, d.seqno);
-        else unresolved.push({ seqno: d.seqno, batch: id });
+        if (keys) for (const k of keys) doomed.add(k);
+        else unresolvedBatches.push(id);
       }
       for (const seqno of d.rollupsRemoved ?? []) {
         const key = rollupOf.get(seqno);
-        if (key !== undefined) remove(key, d.seqno);
-        else unresolved.push({ seqno: d.seqno, rollup: seqno });
+        if (key !== undefined) doomed.add(key);
+        else unresolvedRollups.push(seqno);
       }
-      for (const b of d.batchesAdded ?? []) {
-        const keys = blobKeysOf(b);
-        partsOf.set(b.id, keys);
-        for (const k of keys) addedAt.set(k, d.seqno);
-      }
-      for (const r of d.rollupsAdded ?? []) {
-        rollupOf.set(r.seqno, r.key);
-        addedAt.set(r.key, d.seqno);
-      }
+      for (const b of d.batchesAdded ?? []) partsOf.set(b.id, blobKeysOf(b));
+      for (const r of d.rollupsAdded ?? []) rollupOf.set(r.seqno, r.key);
     }
   }
-  if (expect === first + 1 && machine.current.seqno > first) return null;
-  // A rollup's key follows from its seqno; a batch's parts are only in the state that holds it.
+  if (expect !== target + 1) return null;
+  // A rollup's key follows from its seqno; a batch's parts are only in a state that holds it.
   let base: ShardState | null = null;
-  if (unresolved.some((u) => u.seqno <= target && u.batch !== undefined)) {
+  if (unresolvedBatches.length > 0) {
     try {
       base = await machine.stateAt(first);
     } catch (e) {
       if (isTruncated(e)) return null;
       throw e;
     }
-  }
-  const batches = new Map(base?.batches.map((b) => [b.id, b]));
-  for (const u of unresolved) {
-    if (u.batch !== undefined) {
-      const b = batches.get(u.batch);
-      if (b) for (const k of blobKeysOf(b)) remove(k, u.seqno);
-    } else if (u.rollup !== undefined) {
-      remove(base?.rollups.find((r) => r.seqno === u.rollup)?.key ?? rollupKey(machine.shardId, u.rollup), u.seqno);
+    const batches = new Map(base.batches.map((b) => [b.id, b]));
+    for (const id of unresolvedBatches) {
+      const b = batches.get(id);
+      if (b) for (const k of blobKeysOf(b)) doomed.add(k);
     }
   }
-  const doomed = new Set<string>();
-  for (const [k, at] of removedAt) if (at <= target && !((addedAt.get(k) ?? 0) > at)) doomed.add(k);
+  for (const seqno of unresolvedRollups) {
+    doomed.add(base?.rollups.find((r) => r.seqno === seqno)?.key ?? rollupKey(machine.shardId, seqno));
+  }
   return doomed;
 }
 
