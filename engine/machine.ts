@@ -379,8 +379,9 @@ export class Machine {
         if (signal.aborted) onAbort();
         else signal.addEventListener('abort', onAbort, { once: true });
       }
-      // A version may have landed in another process before we subscribed.
-      this.scheduleRefresh();
+      // No refresh here (it was a consensus scan per wait, i.e. per listen fetchNext): the watch
+      // this machine set up before loading reports every version written since, by any process
+      // (the Consensus.watch contract), and onWatch refreshes on each one newer than ours.
     });
   }
 
