@@ -1,5 +1,7 @@
 // Garbage collection: delete the blobs that only versions below seqnoSince reference, then truncate
-// consensus below it (keeping a rollup at the earliest retained version). Blobs go first and
+// consensus below it (keeping a rollup at the earliest retained version). A forced GC goes to
+// seqnoSince itself; a background one, started when a version calls for it, to the newest rollup
+// at or below it. Which blobs go is read from the diffs being truncated, not from a state per version. Blobs go first and
 // consensus last, as in Materialize: a crash or a storage outage in between leaves versions whose
 // blobs are partly gone, which no reader needs and the next GC finishes. Any number of GCs of one
 // shard may run at once, in any clients: a prefix truncated under one of them was cleaned by the
