@@ -47,13 +47,14 @@ export class PersistClient {
   ) {
     this.config = { ...defaultConfig(), ...(config ?? {}) };
     this.compactor = new Compactor({ blob, config: this.config, onCompaction: (o) => this.compactionListeners.forEach((l) => l(o)) });
-    this.gc = new GcScheduler({ consensus, blob }, this.config.rollupThreshold);
+    this.gc = new GcScheduler({ consensus, blob });
     this.ctx = {
       config: this.config,
       blob,
       consensus,
       maintain: (machine, m) => {
         if (m.compact) this.compactor.maybeCompact(machine);
+        if (m.rollup) this.ctx.track(machine.shardId, machine.writeRollupForCurrent());
         if (m.gc) this.gc.maybeRun(machine);
       },
       isClosed: () => this.closed || this.closing !== null,
@@ -124,6 +125,7 @@ export class PersistClient {
         blob: this.blob,
         config: this.config,
         isClosing: () => this.closing !== null,
+        maintain: (machine, maintenance) => this.ctx.maintain(machine, maintenance),
       });
       this.machines.set(shardId, m);
       m.catch(() => this.machines.delete(shardId));
@@ -237,6 +239,8 @@ export class PersistClient {
   private async closeNow(): Promise<void> {
     // From here on handles answer ClientClosedError, also the waits woken by their own expiry.
     for (const id of this.machines.keys()) await this.compactor.idle(id).catch(() => undefined);
+    // A rollup in flight would otherwise be left in blob, named by no version.
+    await Promise.allSettled([...this.machines.values()].map((m) => m.then((x) => x.rollupIdle())));
     await this.gc.idle();
     const handles = [...this.handles];
     await Promise.allSettled(handles.map((h) => h.expire()));

@@ -7,7 +7,7 @@ export interface PersistConfig {
   blobTargetSizeBytes: number;
   compactionEnabled: boolean;
   compactionMemoryBoundBytes: number;
-  /** a rollup of the full state is written to blob every this many versions */
+  /** a rollup of the full state is written to blob (in the background) every this many versions, or more apart for a big state (state/maintenance.ts) */
   rollupThreshold: number;
   now: () => number;
   hostname: string;

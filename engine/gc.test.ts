@@ -124,3 +124,46 @@ describe('garbage collection order', () => {
     await c.close();
   });
 });
+
+describe('background garbage collection of a shard written by appends alone', () => {
+  it('keeps the retained versions bounded, every blob referenced and every update readable', async () => {
+    const c = await PersistClient.open(memLocation(), { compactionEnabled: false, inlineWritesMaxBytes: 0, rollupThreshold: 8 });
+    const shard = newShardId();
+    const [w, r] = await c.open(shard, strings);
+    for (let t = 0; t < 120; t++) {
+      await w.compareAndAppend([[`k${t}`, 'v', t, 1]], [t], [t + 1]);
+      if (t % 10 === 9) await r.downgradeSince([t]);
+    }
+    await c.idle(shard);
+    // No forced GC: what a version called for (rollups, then GC to the newest of them) did this.
+    const versions = (await c.storage.consensus.scan(shard, 0, 10_000)).length;
+    expect(versions).toBeLessThan(60);
+    await checkRetained(c, shard);
+    expect(await c.admin.unreferencedBlobs()).toEqual([]);
+    expect((await r.snapshotAndFetch([119])).length).toBe(120);
+    await c.close();
+  });
+});
+
+describe('garbage collection of batches compacted after an earlier GC', () => {
+  it('deletes the parts of batches added below the earliest retained version', async () => {
+    const blob = new MemBlob();
+    const c = PersistClient.openWith({ consensus: new MemConsensus(), blob }, { compactionEnabled: false, inlineWritesMaxBytes: 0, rollupThreshold: 1000 });
+    const shard = newShardId();
+    const [w, r] = await c.open(shard, strings);
+    for (let t = 0; t < 20; t++) await w.compareAndAppend([[`k${t}`, 'v'.repeat(40), t, 1]], [t], [t + 1]);
+    await r.downgradeSince([19]);
+    // Truncates below the versions that added the 20 batches: no retained diff names their parts.
+    expect((await c.admin.forceGc(shard)).truncatedVersions).toBeGreaterThan(20);
+    await c.admin.forceCompaction(shard);
+    await r.downgradeSince([19]);
+    const before = (await blob.list(`${shard}/part/`)).length;
+    const res = await c.admin.forceGc(shard);
+    expect(res.deletedBlobs).toBeGreaterThanOrEqual(20);
+    expect((await blob.list(`${shard}/part/`)).length).toBe(before - 20);
+    expect(await c.admin.unreferencedBlobs()).toEqual([]);
+    expect((await r.snapshotAndFetch([19])).length).toBe(20);
+    await checkRetained(c, shard);
+    await c.close();
+  });
+});

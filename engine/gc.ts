@@ -1,5 +1,7 @@
 // Garbage collection: delete the blobs that only versions below seqnoSince reference, then truncate
-// consensus below it (keeping a rollup at the earliest retained version). Blobs go first and
+// consensus below it (keeping a rollup at the earliest retained version). A forced GC goes to
+// seqnoSince itself; a background one, started when a version calls for it, to the newest rollup
+// at or below it. Which blobs go is read from the diffs being truncated, not from a state per version. Blobs go first and
 // consensus last, as in Materialize: a crash or a storage outage in between leaves versions whose
 // blobs are partly gone, which no reader needs and the next GC finishes. Any number of GCs of one
 // shard may run at once, in any clients: a prefix truncated under one of them was cleaned by the
@@ -11,8 +13,9 @@ import type { Blob, BlobMeta, Consensus } from './location/types.js';
 import type { Machine } from './machine.js';
 import { rollupKey } from './paths.js';
 import { encodeState } from './state/encode.js';
+import { gcTarget } from './state/maintenance.js';
 import { seqnoSince } from './state/transitions.js';
-import type { ShardState } from './state/types.js';
+import type { HollowBatch, ShardState } from './state/types.js';
 
 export interface GcResult {
   deletedBlobs: number;
@@ -43,42 +46,57 @@ export interface GcDeps {
   readonly blob: Blob;
 }
 
+/** Restarts after a concurrent GC truncated under this one, before leaving the rest to the next. */
+const MAX_GAP_ROUNDS = 16;
+
 const NOTHING: GcResult = { deletedBlobs: 0, truncatedVersions: 0 };
 
-export async function collectGarbage(machine: Machine, { consensus, blob }: GcDeps): Promise<GcResult> {
+/**
+ * How far a GC goes. `forced` (an operator's forceGc): all the way to seqnoSince, writing a rollup
+ * there if state names none. `background` (a version said GC is due): to the newest rollup at or
+ * below seqnoSince, so it never encodes a state of its own (see state/maintenance.gcTarget).
+ */
+export type GcMode = 'forced' | 'background';
+
+export function collectGarbage(machine: Machine, deps: GcDeps, mode: GcMode = 'forced'): Promise<GcResult> {
+  return machine.exclusiveGc(() => collectNow(machine, deps, mode));
+}
+
+async function collectNow(machine: Machine, { consensus, blob }: GcDeps, mode: GcMode): Promise<GcResult> {
   await machine.refresh();
   const shardId = machine.shardId;
-  const target = seqnoSince(machine.current);
-  const first = await machine.versions.earliest();
+  const target = mode === 'forced' ? seqnoSince(machine.current) : gcTarget(machine.current);
+  if (target === null) return NOTHING;
+  let first = await machine.versions.earliest();
   if (first === null || first >= target) return NOTHING;
-
-  let targetState: ShardState;
-  try {
-    targetState = await machine.stateAt(target);
-  } catch (e) {
-    // A concurrent GC truncated past our target: it did all we would have done.
-    if (isTruncated(e)) return NOTHING;
-    throw e;
-  }
+  machine.claimGc(target);
 
   // The earliest retained version must be loadable on its own: give it a rollup first.
-  const key = rollupKey(shardId, target);
   if (!machine.current.rollups.some((r) => r.seqno === target)) {
+    let targetState: ShardState;
+    try {
+      targetState = await machine.stateAt(target);
+    } catch (e) {
+      // A concurrent GC truncated past our target: it did all we would have done.
+      if (isTruncated(e)) return NOTHING;
+      throw e;
+    }
+    const key = rollupKey(shardId, target);
     const bytes = encodeState(targetState);
     await retryExternal(() => blob.set(key, bytes), `write rollup ${key}`);
     await machine.addRollup({ seqno: target, key, encodedSizeBytes: bytes.length });
   }
 
-  // Everything the versions about to be truncated referenced, minus what any retained version
-  // (target .. now) still references. Later versions only add blobs of their own.
-  const keep = new Set<string>();
-  await collectRetained(machine, target, Number.MAX_SAFE_INTEGER, keep, targetState);
-  const doomed = new Set<string>();
-  await collectRetained(machine, first, target - 1, doomed);
-
+  let doomed = await doomedKeys(machine, first, target);
+  // null: a concurrent GC truncated under us, and deleted what only those versions referenced;
+  // what is left between its target and ours is still ours to do.
+  for (let round = 0; doomed === null; round++) {
+    first = await machine.versions.earliest();
+    if (first === null || first >= target || round >= MAX_GAP_ROUNDS) return NOTHING;
+    doomed = await doomedKeys(machine, first, target);
+  }
   let deletedBlobs = 0;
   for (const k of doomed) {
-    if (keep.has(k)) continue;
     if ((await retryExternal(() => blob.delete(k), `delete ${k}`)) !== null) deletedBlobs++;
   }
   // Consensus last: stopped before this line (a crash, an outage), the next GC finds these
@@ -88,6 +106,70 @@ export async function collectGarbage(machine: Machine, { consensus, blob }: GcDe
   // GC deletes their blobs, once no retained version names them).
   await machine.removeRollupsBelow(target);
   return { deletedBlobs, truncatedVersions };
+}
+
+function blobKeysOf(b: HollowBatch): string[] {
+  const keys: string[] = [];
+  for (const run of b.runs) for (const p of run) if (!p.inline) keys.push(p.key);
+  return keys;
+}
+
+/**
+ * The blobs that only versions in [first, target) reference. Such a blob is not in the state at
+ * target, so a diff in (first, target] removed it, and no later version names it: keys are never
+ * reused (a part key carries a UUID, a rollup key its seqno, and no rollup is ever written below
+ * the earliest retained version), so versions after target only add blobs of their own. So GC
+ * reads the diffs (first, target], never a state per version: its cost is that of the diffs, not
+ * versions × state. A state is rebuilt (at first) only when a removed batch was added before
+ * first, so that no diff read names its parts. null when first is truncated meanwhile (by a
+ * concurrent GC).
+ */
+async function doomedKeys(machine: Machine, first: number, target: number): Promise<Set<string> | null> {
+  const doomed = new Set<string>();
+  const partsOf = new Map<string, string[]>();
+  const rollupOf = new Map<number, string>();
+  const unresolvedBatches: string[] = [];
+  const unresolvedRollups: number[] = [];
+  let expect = first + 1;
+  for await (const page of machine.versions.diffs(first + 1, target)) {
+    for (const d of page) {
+      if (d.seqno !== expect) return null;
+      expect++;
+      // applyDiff removes before it adds: so does this.
+      for (const id of d.batchesRemoved ?? []) {
+        const keys = partsOf.get(id);
+        if (keys) for (const k of keys) doomed.add(k);
+        else unresolvedBatches.push(id);
+      }
+      for (const seqno of d.rollupsRemoved ?? []) {
+        const key = rollupOf.get(seqno);
+        if (key !== undefined) doomed.add(key);
+        else unresolvedRollups.push(seqno);
+      }
+      for (const b of d.batchesAdded ?? []) partsOf.set(b.id, blobKeysOf(b));
+      for (const r of d.rollupsAdded ?? []) rollupOf.set(r.seqno, r.key);
+    }
+  }
+  if (expect !== target + 1) return null;
+  // A rollup's key follows from its seqno; a batch's parts are only in a state that holds it.
+  let base: ShardState | null = null;
+  if (unresolvedBatches.length > 0) {
+    try {
+      base = await machine.stateAt(first);
+    } catch (e) {
+      if (isTruncated(e)) return null;
+      throw e;
+    }
+    const batches = new Map(base.batches.map((b) => [b.id, b]));
+    for (const id of unresolvedBatches) {
+      const b = batches.get(id);
+      if (b) for (const k of blobKeysOf(b)) doomed.add(k);
+    }
+  }
+  for (const seqno of unresolvedRollups) {
+    doomed.add(base?.rollups.find((r) => r.seqno === seqno)?.key ?? rollupKey(machine.shardId, seqno));
+  }
+  return doomed;
 }
 
 /** Blobs of the location that no retained version of any shard references, by key. */
@@ -115,27 +197,30 @@ export async function unreferencedBlobMetas(
 }
 
 /**
- * Runs GC in the background for shards this client writes to: at most one run per shard at a
- * time, and only once the shard has gained `everyVersions` versions since the last run.
+ * Runs GC in the background for shards whose new versions call for it (the `gc` maintenance): at
+ * most one run per shard at a time; asked again meanwhile, it runs once more when done.
  */
 export class GcScheduler {
   private readonly running = new Map<string, Promise<void>>();
-  private readonly lastRun = new Map<string, number>();
+  private readonly again = new Set<string>();
 
   constructor(
     private readonly deps: GcDeps,
-    private readonly everyVersions: number,
     private readonly onError: (shardId: string, e: unknown) => void = () => undefined,
   ) {}
 
   maybeRun(machine: Machine): void {
     const id = machine.shardId;
-    const seqno = machine.current.seqno;
-    if (this.running.has(id) || seqno - (this.lastRun.get(id) ?? 0) < this.everyVersions) return;
-    this.lastRun.set(id, seqno);
-    const run = collectGarbage(machine, this.deps)
-      .then(() => undefined, (e) => this.onError(id, e))
-      .finally(() => this.running.delete(id));
+    if (this.running.has(id)) {
+      this.again.add(id);
+      return;
+    }
+    const run = (async () => {
+      do {
+        this.again.delete(id);
+        await collectGarbage(machine, this.deps, 'background').catch((e) => this.onError(id, e));
+      } while (this.again.has(id));
+    })().finally(() => this.running.delete(id));
     this.running.set(id, run);
   }
 

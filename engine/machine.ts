@@ -9,6 +9,7 @@ import { ClientClosedError, CorruptDataError, LocationError } from './errors.js'
 import { applyDiff } from './state/diff.js';
 import { encodeDiff, encodeState } from './state/encode.js';
 import { nextCompaction } from './compact/spine.js';
+import { gcTarget, latestRollupSeqno, rollupDue } from './state/maintenance.js';
 import * as t from './state/transitions.js';
 import { commit, type Outcome } from './state/transitions.js';
 import type { Changes, RollupRef, ShardState } from './state/types.js';
@@ -38,17 +39,29 @@ export interface MachineDeps {
   readonly config: PersistConfig;
   /** true once the client is closing: waits that could last for as long as storage is down end then */
   readonly isClosing?: () => boolean;
+  /**
+   * Starts the background work a version written by a command other than compareAndAppend calls
+   * for (compareAndAppend returns its maintenance to the handle instead).
+   */
+  readonly maintain?: (machine: Machine, maintenance: RoutineMaintenance) => void;
 }
 
 type Listener = (state: ShardState) => void;
 
-/** What a command's new version calls for in the background (Materialize's RoutineMaintenance). */
+/**
+ * What a command's new version calls for in the background (Materialize's RoutineMaintenance).
+ * Each flag is set only when the work has something to do (see state/maintenance.ts).
+ */
 export interface RoutineMaintenance {
-  /** the spine has a merge to do */
+  /** the spine has a merge to do (and compaction is enabled) */
   readonly compact?: true;
-  /** GC may be due (its scheduler judges by versions since its last run) */
+  /** a newer rollup at or below seqnoSince than GC was last asked to truncate to: versions can go */
   readonly gc?: true;
+  /** this version is due a rollup (Machine.writeRollupForCurrent) */
+  readonly rollup?: true;
 }
+
+const NO_MAINTENANCE: RoutineMaintenance = {};
 
 type CmdOf<F> = F extends (state: ShardState, cmd: infer C, ...rest: never[]) => unknown ? C : never;
 type ResultOf<F> = F extends (...args: never[]) => Outcome<infer R> ? R : never;
@@ -62,6 +75,11 @@ export class Machine {
   /** rejecters of pending waitUntil calls, settled by close() */
   private readonly waiters = new Set<(e: Error) => void>();
   private closed = false;
+  /** the GC target this machine last asked for: GC is due again only past it */
+  private gcRequested = 0;
+  /** the rollup this machine is writing, if any: no second one is asked for meanwhile */
+  private rollupWriting: Promise<void> | null = null;
+  private gcQueue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly shardId: string,
@@ -96,13 +114,30 @@ export class Machine {
   }
 
   /** Serialized per machine so that handles of one client never race each other's CAS. */
-  apply<R>(transition: (state: ShardState, now: number) => Outcome<R>): Promise<R> {
-    const run = this.queue.then(() => this.applyNow(transition));
+  async apply<R>(transition: (state: ShardState, now: number) => Outcome<R>): Promise<R> {
+    const { result, maintenance } = await this.applyWithMaintenance(transition, false);
+    if (maintenance !== NO_MAINTENANCE) this.deps.maintain?.(this, maintenance);
+    return result;
+  }
+
+  /**
+   * apply, handing the maintenance the new version calls for to the caller. GC is asked for by
+   * writers only (as before: a client that only reads, such as a checker walking versions, never
+   * truncates under itself); a rollup by any command.
+   */
+  private applyWithMaintenance<R>(
+    transition: (state: ShardState, now: number) => Outcome<R>,
+    askGc: boolean,
+  ): Promise<{ result: R; maintenance: RoutineMaintenance }> {
+    const run = this.queue.then(() => this.applyNow(transition, askGc));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async applyNow<R>(transition: (state: ShardState, now: number) => Outcome<R>): Promise<R> {
+  private async applyNow<R>(
+    transition: (state: ShardState, now: number) => Outcome<R>,
+    askGc: boolean,
+  ): Promise<{ result: R; maintenance: RoutineMaintenance }> {
     const { consensus, config } = this.deps;
     // Whether some attempt of this command may have landed without our knowing: from then on the
     // command is resolved by re-reading state, and an error that still escapes says so.
@@ -122,15 +157,12 @@ export class Machine {
             fresh = true;
             continue;
           }
-          return outcome.result;
+          return { result: outcome.result, maintenance: NO_MAINTENANCE };
         }
-        let changes: Changes = outcome.changes;
+        const changes: Changes = outcome.changes;
+        // The diff names the newest rollup there will be, so that a load starts there.
         let latest = latestRollupSeqno(state);
-        if (state.seqno > 0 && state.seqno - (latest ?? 0) >= config.rollupThreshold) {
-          const ref = await this.writeRollup(state);
-          changes = { ...changes, rollupsAdded: [...(changes.rollupsAdded ?? []), ref] };
-          latest = state.seqno;
-        }
+        for (const r of changes.rollupsAdded ?? []) latest = Math.max(latest ?? 0, r.seqno);
         const diff = commit(state, changes, now, latest);
         const data = encodeDiff(this.shardId, diff);
         let res: CasResult;
@@ -150,8 +182,9 @@ export class Machine {
         }
         // A retried attempt that had landed shows up as a mismatch whose head is our own write.
         if (res.ok || (res.current && res.current.seqno === diff.seqno && sameBytes(res.current.data, data))) {
-          this.setState(applyDiff(state, diff));
-          return outcome.result;
+          const next = applyDiff(state, diff);
+          this.setState(next);
+          return { result: outcome.result, maintenance: this.maintenanceOf(next, data.length, askGc) };
         }
         if (unknownFate) await this.refreshUntilKnown();
         else await this.refresh();
@@ -198,6 +231,58 @@ export class Machine {
 
   private checkOpen(): void {
     if (this.closed) throw new ClientClosedError();
+  }
+
+  /** What the version `next` we just wrote (its diff `diffBytes` long) calls for, beyond compaction. */
+  private maintenanceOf(next: ShardState, diffBytes: number, askGc: boolean): RoutineMaintenance {
+    const rollup = this.rollupWriting === null && rollupDue(next, this.deps.config.rollupThreshold, diffBytes);
+    const target = askGc ? gcTarget(next) : null;
+    const gc = target !== null && target > this.gcRequested;
+    if (gc) this.gcRequested = target;
+    return rollup || gc ? { ...(rollup && { rollup: true }), ...(gc && { gc: true }) } : NO_MAINTENANCE;
+  }
+
+  /**
+   * Writes a rollup of the current version and names it in state (Materialize's
+   * add_rollup_for_current_seqno): the background half of a `rollup` maintenance. Off the append's
+   * path, since encoding a big state takes far longer than the append that made it due.
+   */
+  writeRollupForCurrent(): Promise<void> {
+    if (this.rollupWriting) return this.rollupWriting;
+    const run = (async () => {
+      const state = this.state;
+      if (state.seqno === 0 || latestRollupSeqno(state) === state.seqno) return;
+      await this.addRollup(await this.writeRollup(state));
+    })();
+    this.rollupWriting = run;
+    const done = (): void => {
+      if (this.rollupWriting === run) this.rollupWriting = null;
+    };
+    run.then(done, done);
+    return run;
+  }
+
+  /**
+   * Runs this client's GCs of the shard one after another: two at once would only redo each
+   * other's work (GCs of other clients still may run alongside; GC is safe under that).
+   */
+  exclusiveGc<R>(gc: () => Promise<R>): Promise<R> {
+    const run = this.gcQueue.then(gc);
+    this.gcQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * A GC of this client is truncating to `target`: versions naming rollups up to it need not ask
+   * for another (a forced GC's own rollup would otherwise start a background GC racing it).
+   */
+  claimGc(target: number): void {
+    this.gcRequested = Math.max(this.gcRequested, target);
+  }
+
+  /** Resolves once no rollup of this machine is being written (close waits for it). */
+  async rollupIdle(): Promise<void> {
+    await this.rollupWriting?.catch(() => undefined);
   }
 
   private async writeRollup(state: ShardState): Promise<RollupRef> {
@@ -294,8 +379,9 @@ export class Machine {
         if (signal.aborted) onAbort();
         else signal.addEventListener('abort', onAbort, { once: true });
       }
-      // A version may have landed in another process before we subscribed.
-      this.scheduleRefresh();
+      // No refresh here (it was a consensus scan per wait, i.e. per listen fetchNext): the watch
+      // this machine set up before loading reports every version written since, by any process
+      // (the Consensus.watch contract), and onWatch refreshes on each one newer than ours.
     });
   }
 
@@ -339,10 +425,12 @@ export class Machine {
 
   /** Appends, and says which background maintenance the new version calls for. */
   async compareAndAppend(cmd: t.AppendCommand): Promise<{ result: t.AppendResult; maintenance: RoutineMaintenance }> {
-    const result = await this.apply((s, now) => t.compareAndAppend(s, cmd, now));
-    if (!result.ok) return { result, maintenance: {} };
-    // GC's own cadence (versions since its last run) is the scheduler's to judge.
-    return { result, maintenance: { compact: nextCompaction(this.state) !== null || undefined, gc: true } };
+    const { result, maintenance } = await this.applyWithMaintenance((s, now) => t.compareAndAppend(s, cmd, now), true);
+    if (!result.ok) return { result, maintenance };
+    // The spine is only walked when a compactor would act on it: with compaction off a shard holds
+    // every batch it was ever given, and walking them per append made appends O(batches).
+    if (!this.deps.config.compactionEnabled || nextCompaction(this.state) === null) return { result, maintenance };
+    return { result, maintenance: { ...maintenance, compact: true } };
   }
 
   downgradeSince(cmd: CmdOf<typeof t.downgradeSince>): Promise<ResultOf<typeof t.downgradeSince>> {
@@ -391,10 +479,6 @@ export class Machine {
     const closed = new ClientClosedError();
     for (const w of [...this.waiters]) w(closed);
   }
-}
-
-function latestRollupSeqno(state: ShardState): number | null {
-  return state.rollups.length ? state.rollups[state.rollups.length - 1].seqno : null;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -48,6 +48,16 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
 
   private readonly retained = (): Promise<Set<string>> => retainedPartKeys(this.machine);
 
+  /**
+   * Idempotency tokens need only differ between this writer's calls (state keeps one per writer):
+   * a random base per handle and a counter, not a call into the system's random source per append.
+   */
+  private readonly tokenBase = randomBytes(6).toString('base64url');
+  private tokens = 0;
+  private nextToken(): string {
+    return `${this.tokenBase}${(this.tokens++).toString(36)}`;
+  }
+
   protected async heartbeat(): Promise<void> {
     await this.machine.heartbeatWriter({ writerId: this.writerId });
   }
@@ -177,7 +187,7 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
         runs.push(...b.runs);
         len += b.len;
       }
-      const token = randomBytes(8).toString('base64url');
+      const token = this.nextToken();
       let res: AppendResult;
       let maintenance: RoutineMaintenance;
       try {

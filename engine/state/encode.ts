@@ -18,8 +18,22 @@ const FORMAT_2 = 0x02;
 const JSON_OPEN = 0x7b; // '{': the first payload byte of format 1
 const CANONICAL = /^s([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/;
 
-/** The shard tag of shardId (see the format above). */
+const tags = new Map<string, Uint8Array>();
+/** Tags kept at most: a process touches few shards, but tools may walk many. */
+const MAX_TAGS = 1024;
+
+/** The shard tag of shardId (see the format above), cached: every append seals one. */
 function shardTag(shardId: string): Uint8Array {
+  let tag = tags.get(shardId);
+  if (!tag) {
+    tag = makeShardTag(shardId);
+    if (tags.size >= MAX_TAGS) tags.clear();
+    tags.set(shardId, tag);
+  }
+  return tag;
+}
+
+function makeShardTag(shardId: string): Uint8Array {
   const m = CANONICAL.exec(shardId);
   if (m) {
     const tag = new Uint8Array(17);
@@ -53,13 +67,14 @@ function readShardTag(bytes: Uint8Array, at: number): { shardId: string; len: nu
 
 function seal(shardId: string, json: string): Uint8Array {
   const tag = shardTag(shardId);
-  const payload = enc.encode(json);
-  const out = new Uint8Array(4 + 1 + tag.length + payload.length);
-  out[4] = FORMAT_2;
-  out.set(tag, 5);
-  out.set(payload, 5 + tag.length);
-  new DataView(out.buffer).setUint32(0, crc32(out.subarray(4)), true);
-  return out;
+  // The JSON is written straight into the sealed buffer (no intermediate encoding to copy).
+  const at = 5 + tag.length;
+  const buf = Buffer.allocUnsafeSlow(at + Buffer.byteLength(json));
+  buf[4] = FORMAT_2;
+  buf.set(tag, 5);
+  buf.write(json, at);
+  buf.writeUInt32LE(crc32(buf.subarray(4)), 0);
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
 }
 
 /** The JSON value sealed in bytes, and the shard it names (null for format 1, which names none). */

@@ -20,7 +20,7 @@ import { CorruptDataError, InvalidUsageError } from '../errors.js';
 import { rollupKey } from '../paths.js';
 import { applyDiff } from './diff.js';
 import { decodeDiffAt, decodeRollup } from './encode.js';
-import { initialState, type ShardState } from './types.js';
+import { initialState, type ShardState, type StateDiff } from './types.js';
 
 const SCAN_PAGE = 1024;
 /** States a walk hands on at once (see diffPagesAfter). */
@@ -92,6 +92,26 @@ export class StateVersions {
       }
       if (page.length > 0) yield page;
       if (entries.length < SCAN_PAGE || entries[entries.length - 1].seqno >= until) return;
+    }
+  }
+
+  /**
+   * The decoded diffs with seqno in [from, until], oldest first, a page at a time, without applying
+   * them (GC reads what diffs add and remove, not whole states). Ends where consensus ends; the
+   * caller checks that the first diff is the one at `from` (a concurrent GC may have truncated it).
+   */
+  async *diffs(from: number, until = Number.MAX_SAFE_INTEGER): AsyncGenerator<StateDiff[]> {
+    const { consensus } = this.deps;
+    for (let next = from; next <= until; ) {
+      const entries = await retryExternal(
+        () => consensus.scan(this.shardId, next, Math.min(SCAN_PAGE, until - next + 1)),
+        `scan ${this.shardId}`,
+      );
+      const page: StateDiff[] = [];
+      for (const e of entries) if (e.seqno <= until) page.push(decodeDiffAt(this.shardId, e.seqno, e.data));
+      if (page.length > 0) yield page;
+      if (entries.length < SCAN_PAGE) return;
+      next = entries[entries.length - 1].seqno + 1;
     }
   }
 
