@@ -4,10 +4,19 @@ import type { SharedSqlite } from './sqlite-connection.js';
 import { sqliteError } from './sqlite-errors.js';
 import { checkKey, plainBytes } from './validate.js';
 
+/** PRAGMA cache_size: negative is KiB. */
+const BLOB_CACHE_KIB = -2000;
+
 export class SqliteBlob implements Blob {
   private closed = false;
 
-  constructor(private readonly conn: SharedSqlite) {}
+  constructor(private readonly conn: SharedSqlite) {
+    // SQLite's own default page cache (2 MB), not better-sqlite3's 16 MB: blob values are parts
+    // of megabytes, written once and read whole, so caching their overflow pages only holds
+    // memory (a builder writing part after part kept the whole 16 MB resident). The connection's
+    // consensus rows are few and hot and fit either way.
+    conn.db.pragma(`cache_size = ${BLOB_CACHE_KIB}`);
+  }
 
   /** The database file (the persist sink's worker threads open their own connections to it). */
   get path(): string {
