@@ -50,10 +50,31 @@ export class SqliteBlob implements Blob {
 
   async delete(key: string): Promise<number | null> {
     checkKey(key);
-    return this.run('delete blob', key, true, () => {
-      const size = this.conn.stmt('DELETE FROM blob WHERE key = ? RETURNING length(value)').pluck().get(key);
-      return size === undefined ? null : (size as number);
-    });
+    if (this.closed) throw new Error(`SQLite blob ${this.conn.path} is closed`);
+    // The size is read by a SELECT, which takes length() from the record header, inside the
+    // delete's transaction: DELETE ... RETURNING length(value) loads the whole value (megabytes
+    // for a part) into memory just to measure it.
+    const { db } = this.conn;
+    // Inside a transaction of the connection's (none spans an await today), it is that one's.
+    const own = !db.inTransaction;
+    let committing = false;
+    try {
+      if (own) this.conn.stmt('BEGIN IMMEDIATE').run();
+      const size = this.conn.stmt('SELECT length(value) FROM blob WHERE key = ?').pluck().get(key) as number | undefined;
+      if (size !== undefined) this.conn.stmt('DELETE FROM blob WHERE key = ?').run(key);
+      committing = true;
+      if (own) this.conn.stmt('COMMIT').run();
+      return size === undefined ? null : size;
+    } catch (e) {
+      if (own && db.inTransaction) {
+        try {
+          this.conn.stmt('ROLLBACK').run();
+        } catch {
+          // SQLite already rolled back on its own.
+        }
+      }
+      throw sqliteError(e, this.conn.path, 'delete blob', key, !committing);
+    }
   }
 
   async list(prefix: string): Promise<BlobMeta[]> {
