@@ -4,8 +4,8 @@ import type { SharedSqlite } from './sqlite-connection.js';
 import { sqliteError } from './sqlite-errors.js';
 import { checkKey, plainBytes } from './validate.js';
 
-/** PRAGMA cache_size: negative is KiB. */
-const BLOB_CACHE_KIB = -2000;
+/** PRAGMA cache_size of connections that hold parts (negative: KiB). */
+export const BLOB_CACHE_KIB = -2000;
 
 export class SqliteBlob implements Blob {
   private closed = false;
