@@ -224,6 +224,8 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     await this.pending;
     this.finished = true;
     const fail = async (err: Error): Promise<never> => {
+      this.arena = new UpdateArena(64);
+      this.encodeScratch.buf = null;
       await deleteParts(this.deps.blob, this.runs);
       throw err;
     };
@@ -245,7 +247,9 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
         this.addPart(await this.writePart(cols, this.runs.length === 0), bounds);
       }
     }
-    this.arena = new UpdateArena(64); // release the big buffer: the builder is done
+    // Release the big buffers: the builder is done (it may stay referenced).
+    this.arena = new UpdateArena(64);
+    this.encodeScratch.buf = null;
     return new BatchImpl(this.deps.shardId, this.lower, upper, this.len, this.runs, this.deps.blob, this.deps.retained);
   }
 }
