@@ -7,6 +7,7 @@ import { InvalidUsageError } from './errors.js';
 import { runMergeJob } from './compact/merge-job.js';
 import type { Blob } from './location/types.js';
 import { MAX_ARENA_ROWS, UpdateArena } from './part/arena.js';
+import type { EncodeScratch } from './part/encode.js';
 import type { PartColumns } from './part/types.js';
 import { writePart } from './part/writer.js';
 import type { PartRef } from './state/types.js';
@@ -93,17 +94,20 @@ const MAX_RUNS = 8;
 const RUNS_PER_MERGE = 4;
 /** An arena's starting capacity: it doubles up to a part's size only when a batch needs it. */
 const SMALL_ARENA_BYTES = 1024;
+const ARENA_SLACK_BYTES = 64 * 1024;
 
 const RESOLVED = Promise.resolve();
 
 export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
   // Starts small: most batches are tiny and never fill it.
-  private arena = new UpdateArena(SMALL_ARENA_BYTES);
+  private arena: UpdateArena;
   private readonly runs: PartRef[][] = [];
   private last: { k: Uint8Array; v: Uint8Array; t: number } | null = null;
   private maxTime = -1;
   private len = 0;
   private finished = false;
+  /** Flushes and merge outputs are written one at a time, so they can share one encode buffer. */
+  private readonly encodeScratch: EncodeScratch = { buf: null };
   private pending: Promise<void> = RESOLVED;
   readonly lower: Antichain;
 
@@ -112,6 +116,12 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     lower: Antichain,
   ) {
     this.lower = checkAntichain(lower, 'lower');
+    this.arena = this.newArena();
+  }
+
+  /** A part's worth of arena at most: the flush threshold plus room for the update that crosses it. */
+  private newArena(): UpdateArena {
+    return new UpdateArena(SMALL_ARENA_BYTES, { capBytes: this.deps.targetBytes + ARENA_SLACK_BYTES });
   }
 
   /** Synchronous core of add(): validation and encoding; true when the arena should be flushed. */
@@ -159,7 +169,7 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
         // The merge holds a part of each input run and output parts: the empty arena's buffers
         // and sort scratch (three or four times a part) need not be held through it as well.
         // Regrowing them after costs a few allocations per merge, not per flush.
-        if (this.arena.len === 0) this.arena = new UpdateArena(SMALL_ARENA_BYTES);
+        if (this.arena.len === 0) this.arena = this.newArena();
         await this.mergeSmallestRuns();
       }
     });
@@ -202,7 +212,11 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
 
   private writePart(cols: PartColumns, allowInline: boolean): Promise<PartRef> {
     const { blob, shardId, now } = this.deps;
-    return writePart({ blob, mintKey: () => partKey(shardId, now()) }, cols, allowInline ? this.deps.inlineMaxBytes : undefined);
+    return writePart(
+      { blob, mintKey: () => partKey(shardId, now()), scratch: this.encodeScratch },
+      cols,
+      allowInline ? this.deps.inlineMaxBytes : undefined,
+    );
   }
 
   async finish(upperArg: Antichain): Promise<Batch> {
@@ -210,6 +224,8 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     await this.pending;
     this.finished = true;
     const fail = async (err: Error): Promise<never> => {
+      this.arena = new UpdateArena(64);
+      this.encodeScratch.buf = null;
       await deleteParts(this.deps.blob, this.runs);
       throw err;
     };
@@ -231,7 +247,9 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
         this.addPart(await this.writePart(cols, this.runs.length === 0), bounds);
       }
     }
-    this.arena = new UpdateArena(64); // release the big buffer: the builder is done
+    // Release the big buffers: the builder is done (it may stay referenced).
+    this.arena = new UpdateArena(64);
+    this.encodeScratch.buf = null;
     return new BatchImpl(this.deps.shardId, this.lower, upper, this.len, this.runs, this.deps.blob, this.deps.retained);
   }
 }

@@ -75,6 +75,19 @@ describe('UpdateArena', () => {
     }
   });
 
+  it('capped below its contents (updates bigger than the cap), keeps every update and sorts right', () => {
+    // A builder caps the arena at a part's size; an update past the cap still gets room.
+    for (const capBytes of [64, 300, 5000]) {
+      const rows = randomRows(capBytes, 400, { keys: 50, keyLen: 40, vals: 20, valLen: 200, times: 4, alphabet: 7 });
+      for (const tuning of [{ capBytes, bucketMinBytes: Infinity }, { capBytes, bucketMinBytes: 0, bucketBytes: 700 }]) {
+        const a = arenaOf(rows, tuning);
+        const out = a.sortAndConsolidate();
+        expect(structureProblem(out)).toBeNull();
+        expect(show(rowsOf(out))).toEqual(show(refConsolidate(rows)));
+      }
+    }
+  });
+
   it('handles prefixes and zero bytes in the order: shorter prefix first', () => {
     const b = (...x: number[]) => new Uint8Array(x);
     const keys = [b(), b(0), b(0, 0), b(0, 0, 0), b(0, 0, 0, 0), b(0, 0, 0, 0, 0), b(1), b(0, 1), b(0, 0, 0, 1), b(255), b(0, 0, 0, 0, 255)];

@@ -50,6 +50,28 @@ const BUCKET_BYTES = 256 << 10;
 const MAX_BUCKETS = 1024;
 const MAX_BUCKET_PREFIX = 256;
 
+/** Output buffers of a sort and the state of the gather filling them (see gatherRange). */
+interface Gather {
+  readonly ko: Int32Array;
+  readonly vo: Int32Array;
+  readonly kd: Uint8Array;
+  readonly vd: Uint8Array;
+  readonly kv: DataView;
+  readonly vv: DataView;
+  readonly t: Float64Array;
+  readonly d: Float64Array;
+  /** rows out so far */
+  m: number;
+  kp: number;
+  vp: number;
+  /** the record of the last row out, -1 before the first */
+  po: number;
+  pkl: number;
+  pvl: number;
+  /** of the group in progress (see diff-sum.ts) */
+  carry: number;
+}
+
 export class UpdateArena {
   private bytes: Uint8Array;
   private view: DataView;
@@ -72,12 +94,15 @@ export class UpdateArena {
 
   private readonly bucketMinBytes: number;
   private readonly bucketBytes: number;
+  private readonly capBytes: number;
 
   /**
-   * initialBytes: the arena's starting capacity (it grows by doubling). tuning: arenas of at least
-   * bucketMinBytes are sorted through buckets of about bucketBytes (tests make these small).
+   * initialBytes: the arena's starting capacity (it grows by 4, up to capBytes unless an update
+   * needs more). tuning: arenas of at least bucketMinBytes are sorted through buckets of about
+   * bucketBytes (tests make these small).
    */
-  constructor(initialBytes = 65536, tuning: { bucketMinBytes?: number; bucketBytes?: number } = {}) {
+  constructor(initialBytes = 65536, tuning: { bucketMinBytes?: number; bucketBytes?: number; capBytes?: number } = {}) {
+    this.capBytes = Math.min(tuning.capBytes ?? MAX_ARENA_BYTES, MAX_ARENA_BYTES);
     this.bucketMinBytes = tuning.bucketMinBytes ?? BUCKET_MIN_BYTES;
     this.bucketBytes = tuning.bucketBytes ?? BUCKET_BYTES;
     this.bytes = new Uint8Array(Math.max(64, Math.min(initialBytes, MAX_ARENA_BYTES)));
@@ -161,7 +186,11 @@ export class UpdateArena {
     if (need > MAX_ARENA_BYTES) {
       throw new InvalidUsageError('InvalidArgument', `an update arena holds at most ${MAX_ARENA_BYTES} bytes`);
     }
-    this.bytes = grownBytes(this.bytes, this.used, need, 4);
+    // Growth by 4 stops at the cap (a builder's part size): a part-sized arena allocated at 16 MiB
+    // for an 8 MiB part would hold twice the memory it uses (calloc touches it all when it comes
+    // from the allocator's heap rather than fresh pages).
+    const cap = Math.max(need, this.capBytes);
+    this.bytes = this.bytes.length * 4 > cap ? grownTo(this.bytes, this.used, cap) : grownBytes(this.bytes, this.used, need, 4);
     this.view = new DataView(this.bytes.buffer);
     this.src = this.bytes;
     this.srcView = this.view;
@@ -190,12 +219,15 @@ export class UpdateArena {
       prev = o;
       o += RECORD_HEADER + keyLen(dv, o) + valLen(dv, o);
     }
-    if (!sorted) {
-      if (this.used >= this.bucketMinBytes) this.bucketSort(perm);
-      else this.sortRange(perm, 0, n);
-    }
+    const reuse = opts.reuseOutput === true;
     try {
-      return this.gather(perm, opts.reuseOutput === true);
+      const g = this.beginGather(reuse);
+      if (sorted) this.gatherRange(g, perm, 0, n);
+      else if (this.used < this.bucketMinBytes || !this.bucketSort(perm, g)) {
+        this.sortRange(perm, 0, n);
+        this.gatherRange(g, perm, 0, n);
+      }
+      return this.endGather(g, reuse);
     } finally {
       this.src = this.bytes;
       this.srcView = this.view;
@@ -208,9 +240,10 @@ export class UpdateArena {
    * sequential pass, into buckets by a 16-bit digit past the keys' common prefix (consecutive
    * digit values grouped into buckets of about BUCKET_BYTES), so that sorting and gathering each
    * bucket stays within a small region. perm receives the sorted offsets into the copy, which
-   * becomes this.src.
+   * becomes this.src. Each bucket is gathered into g right after it is sorted, while its records
+   * are still in cache. Returns false (having done nothing) when there would be only one bucket.
    */
-  private bucketSort(perm: Uint32Array): void {
+  private bucketSort(perm: Uint32Array, g: Gather): boolean {
     const n = this.n;
     const b = this.bytes;
     const dv = this.view;
@@ -262,10 +295,7 @@ export class UpdateArena {
       rows += cellRows[c];
     }
     const buckets = starts.length;
-    if (buckets === 1) {
-      this.sortRange(perm, 0, n); // one bucket: nothing to gain from copying
-      return;
-    }
+    if (buckets === 1) return false; // one bucket: nothing to gain from copying
     rowStarts.push(n);
     // Scatter the records into their buckets: a sequential read, one write stream per bucket.
     if (this.bucketCopy.length < this.used) this.bucketCopy = new Uint8Array(scratchLength(this.used, this.bucketCopy.length));
@@ -288,33 +318,52 @@ export class UpdateArena {
     this.src = out;
     this.srcView = ov;
     for (let k = 0; k < buckets; k++) {
-      if (rowStarts[k + 1] - rowStarts[k] > 1) this.sortRange(perm, rowStarts[k], rowStarts[k + 1]);
+      const lo = rowStarts[k];
+      const hi = rowStarts[k + 1];
+      if (hi - lo > 1) this.sortRange(perm, lo, hi);
+      this.gatherRange(g, perm, lo, hi);
     }
+    return true;
   }
 
-  /** Builds the output in perm order, summing equal neighbours and dropping zero sums. */
-  private gather(perm: Uint32Array, reuse: boolean): PartColumns {
+  /** The output buffers for a sort's rows, and the state of a gather in progress. */
+  private beginGather(reuse: boolean): Gather {
     const n = this.n;
-    const src = this.src;
-    const sv = this.srcView;
     const valBytes = this.used - RECORD_HEADER * n - this.keyBytes;
     const out = reuse ? this.outputScratch(n, this.keyBytes, valBytes) : null;
-    const outKo = out ? out.ko : new Int32Array(n + 1);
-    const outVo = out ? out.vo : new Int32Array(n + 1);
-    const outKd = out ? out.kd : new Uint8Array(this.keyBytes);
-    const outVd = out ? out.vd : new Uint8Array(valBytes);
-    const kv = new DataView(outKd.buffer);
-    const vv = new DataView(outVd.buffer);
-    const outT = out ? out.t : new Float64Array(n);
-    const outD = out ? out.d : new Float64Array(n);
-    let m = 0; // rows out
-    let kp = 0;
-    let vp = 0;
-    let po = -1; // the record of the last output row
-    let pkl = 0;
-    let pvl = 0;
-    let carry = 0; // of the group in progress (see diff-sum.ts)
-    for (let i = 0; i < n; i++) {
+    const kd = out ? out.kd : new Uint8Array(this.keyBytes);
+    const vd = out ? out.vd : new Uint8Array(valBytes);
+    return {
+      ko: out ? out.ko : new Int32Array(n + 1),
+      vo: out ? out.vo : new Int32Array(n + 1),
+      kd,
+      vd,
+      kv: new DataView(kd.buffer),
+      vv: new DataView(vd.buffer),
+      t: out ? out.t : new Float64Array(n),
+      d: out ? out.d : new Float64Array(n),
+      m: 0,
+      kp: 0,
+      vp: 0,
+      po: -1,
+      pkl: 0,
+      pvl: 0,
+      carry: 0,
+    };
+  }
+
+  /**
+   * Appends the records at perm[lo, hi) (sorted, and after every record gathered before) to g's
+   * output, summing equal neighbours and dropping zero sums. Equal records are never split
+   * between two calls' ranges, so a group spans calls only as the last group of one and the
+   * first of the next, which the state carries.
+   */
+  private gatherRange(g: Gather, perm: Uint32Array, lo: number, hi: number): void {
+    const src = this.src;
+    const sv = this.srcView;
+    const { ko: outKo, vo: outVo, kd: outKd, vd: outVd, kv, vv, t: outT, d: outD } = g;
+    let { m, kp, vp, po, pkl, pvl, carry } = g;
+    for (let i = lo; i < hi; i++) {
       const o = perm[i];
       const t = sv.getFloat64(o, true);
       const d = sv.getFloat64(o + 8, true);
@@ -364,13 +413,26 @@ export class UpdateArena {
       pkl = kl;
       pvl = vl;
     }
-    if (carry !== 0) m = spillGroup(outKo, outKd, outVo, outVd, outT, outD, m, carry);
-    else if (m > 0 && outD[m - 1] === 0) m--;
+    g.m = m;
+    g.kp = kp;
+    g.vp = vp;
+    g.po = po;
+    g.pkl = pkl;
+    g.pvl = pvl;
+    g.carry = carry;
+  }
+
+  /** The gathered rows as columns, once the last group is closed. */
+  private endGather(g: Gather, reuse: boolean): PartColumns {
+    const n = this.n;
+    let m = g.m;
+    if (g.carry !== 0) m = spillGroup(g.ko, g.kd, g.vo, g.vd, g.t, g.d, m, g.carry);
+    else if (m > 0 && g.d[m - 1] === 0) m--;
     if (m === n && !reuse) {
-      return { len: n, keys: { offsets: outKo, data: outKd }, vals: { offsets: outVo, data: outVd }, times: outT, diffs: outD };
+      return { len: n, keys: { offsets: g.ko, data: g.kd }, vals: { offsets: g.vo, data: g.vd }, times: g.t, diffs: g.d };
     }
     // Consolidation shrank the output: copy it to size when most of the buffers would be unused.
-    return cutColumns({ ko: outKo, kd: outKd, vo: outVo, vd: outVd, t: outT, d: outD }, m, reuse);
+    return cutColumns({ ko: g.ko, kd: g.kd, vo: g.vo, vd: g.vd, t: g.t, d: g.d }, m, reuse);
   }
 
   private output: { ko: Int32Array; vo: Int32Array; kd: Uint8Array; vd: Uint8Array; t: Float64Array; d: Float64Array } | null = null;
@@ -581,6 +643,13 @@ export class UpdateArena {
       this.digits.set(srcD, lo);
     }
   }
+}
+
+/** A copy of old with exactly cap bytes, of which the first used are kept. */
+function grownTo(old: Uint8Array, used: number, cap: number): Uint8Array {
+  const b = new Uint8Array(cap);
+  b.set(old.subarray(0, used));
+  return b;
 }
 
 /** A scratch array's new length: room for need, growing geometrically so reuse rarely reallocates. */

@@ -143,10 +143,34 @@ function writeOffsets(out: Uint8Array, at: number, col: BinaryColumn, len: numbe
 }
 
 /**
- * Encodes columns (which must hold safe integer times and diffs) as one part, bound to key: the
- * blob key it will be stored under, which decodePart checks.
+ * A buffer encodePart may encode into instead of allocating one per part: a writer of many parts
+ * in sequence (a builder) keeps one, so each part leaves no part-sized garbage behind (dead
+ * buffers pile up to tens of MiB before the collector frees them).
  */
-export function encodePart(cols: PartColumns, key: string): Uint8Array {
+export interface EncodeScratch {
+  buf: Uint8Array | null;
+}
+
+/** A zeroed buffer of size bytes: the scratch's, grown when too small, else a fresh one. */
+function outputBuffer(size: number, scratch: EncodeScratch | undefined): Uint8Array {
+  if (!scratch) return new Uint8Array(size);
+  let b = scratch.buf;
+  if (!b || b.length < size) {
+    // Some headroom: parts of one writer differ in size by a few percent.
+    b = scratch.buf = new Uint8Array(size + (size >> 4));
+    return b.subarray(0, size);
+  }
+  const out = b.subarray(0, size);
+  out.fill(0); // padding must be zero, as in a fresh buffer
+  return out;
+}
+
+/**
+ * Encodes columns (which must hold safe integer times and diffs) as one part, bound to key: the
+ * blob key it will be stored under, which decodePart checks. With scratch, the result is a view
+ * of scratch's buffer, valid until the next encodePart with the same scratch.
+ */
+export function encodePart(cols: PartColumns, key: string, scratch?: EncodeScratch): Uint8Array {
   const keyBytes = utf8.encode(key);
   if (keyBytes.length > MAX_KEY_BYTES) throw new InvalidUsageError('InvalidArgument', `part key is over ${MAX_KEY_BYTES} bytes`);
   const len = cols.len;
@@ -171,7 +195,7 @@ export function encodePart(cols: PartColumns, key: string): Uint8Array {
 
   const header = headerBytes(keyBytes.length);
   const payloadLength = schema.length + batch.length + bodyLength + 8;
-  const out = new Uint8Array(header + payloadLength);
+  const out = outputBuffer(header + payloadLength, scratch);
   out.set(schema, header);
   out.set(batch, header + schema.length);
   const body = header + schema.length + batch.length;
@@ -182,10 +206,10 @@ export function encodePart(cols: PartColumns, key: string): Uint8Array {
   writeInts(out, body + regions[7].offset, cols.times, len, tw);
   writeInts(out, body + regions[9].offset, cols.diffs, len, dw);
   // End of stream: a continuation marker and a zero length.
-  new DataView(out.buffer).setInt32(body + bodyLength, -1, true);
+  new DataView(out.buffer, out.byteOffset).setInt32(body + bodyLength, -1, true);
 
   const payload = out.subarray(header);
-  const view = new DataView(out.buffer, 0, header);
+  const view = new DataView(out.buffer, out.byteOffset, header);
   view.setUint32(0, PART_MAGIC, true);
   view.setUint16(4, PART_FORMAT_VERSION, true);
   view.setUint16(6, 0, true);

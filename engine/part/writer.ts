@@ -4,7 +4,7 @@
 import type { Blob } from '../location/types.js';
 import { retryExternal } from '../location/retry.js';
 import type { PartRef } from '../state/types.js';
-import { encodePart } from './encode.js';
+import { encodePart, type EncodeScratch } from './encode.js';
 import { inlineFromColumns, inlineKey, inlineSize, inlineSizeOf } from './inline.js';
 import type { PartColumns } from './types.js';
 
@@ -12,6 +12,12 @@ export interface PartWriterDeps {
   readonly blob: Blob;
   /** a fresh blob key for a part (see paths.partKey) */
   mintKey(): string;
+  /**
+   * A buffer to encode into, for a caller that writes its parts one at a time: each write must
+   * finish before the next starts. A blob is done with a value once set resolves; after a failed
+   * set it may not be (an abandoned upload), so the buffer is then given up.
+   */
+  readonly scratch?: EncodeScratch;
 }
 
 /** Stores bytes already encoded for key (parts are bound to their keys). */
@@ -30,5 +36,13 @@ export async function writePart(deps: PartWriterDeps, cols: PartColumns, inlineM
     return { key: inlineKey(cols.len), encodedSizeBytes: inlineSize(inline), len: cols.len, inline };
   }
   const key = deps.mintKey();
-  return putEncodedPart(deps.blob, key, encodePart(cols, key), cols.len);
+  const { scratch } = deps;
+  if (!scratch) return putEncodedPart(deps.blob, key, encodePart(cols, key), cols.len);
+  const bytes = encodePart(cols, key, scratch);
+  try {
+    return await putEncodedPart(deps.blob, key, bytes, cols.len);
+  } catch (e) {
+    if (scratch.buf && scratch.buf.buffer === bytes.buffer) scratch.buf = null;
+    throw e;
+  }
 }

@@ -10,6 +10,7 @@
 // go to the same WAL file, the part first; whatever sync level the shared connection commits with
 // syncs the WAL up to its commit, the part's frames included.
 import Database from 'better-sqlite3';
+import { BLOB_CACHE_KIB } from '../location/sqlite-blob.js';
 import { sqliteError } from '../location/sqlite-errors.js';
 
 export interface PartStore {
@@ -25,6 +26,8 @@ export function openPartStore(path: string): PartStore {
     const nativeBinding = process.env.SHARDSCOPE_SQLITE_NATIVE_BINDING || undefined;
     db = new Database(path, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS, nativeBinding });
     db.pragma('synchronous = NORMAL');
+    // It only writes parts: their pages need no cache (see SqliteBlob).
+    db.pragma(`cache_size = ${BLOB_CACHE_KIB}`);
   } catch (e) {
     throw sqliteError(e, path, 'open the sink worker connection', path, true);
   }
