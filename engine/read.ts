@@ -8,7 +8,7 @@ import { ClientClosedError, CorruptDataError, InvalidUsageError, LeaseExpiredErr
 import { fetchColumns } from './fetch.js';
 import { HandleBase, PartLeaseExpiredError, type ClientContext } from './handle.js';
 import type { Machine } from './machine.js';
-import { mergePartsSync, mergeRuns, type MergeRun } from './part/merge.js';
+import { mergePartsSync, mergeRuns, type DecodeInto, type MergeRun } from './part/merge.js';
 import { toUpdates } from './part/decode-updates.js';
 import type { PartColumns } from './part/types.js';
 import type { LeasedReaderState, PartRef, ShardState } from './state/types.js';
@@ -183,9 +183,9 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
    * and the part's lease are alive: otherwise GC was free to delete it and the answer is that the
    * lease expired.
    */
-  async fetchLeased(p: LeasedPart): Promise<PartColumns> {
+  async fetchLeased(p: LeasedPart, into?: DecodeInto): Promise<PartColumns> {
     try {
-      return await fetchColumns(this.ctx.blob, p.part);
+      return await fetchColumns(this.ctx.blob, p.part, into);
     } catch (e) {
       if (!(e instanceof CorruptDataError)) throw e;
       await this.machine.refresh().catch(() => undefined);
@@ -248,11 +248,11 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
       runs.push({
         timeLower,
         timeUpper: timeUpper ?? Infinity,
-        nextPart: async () => {
+        nextPart: async (into) => {
           if (i >= run.length) return null;
           const p = run[i++];
           const l = byKey.get(p);
-          const cols = l ? await this.fetchLeased(l) : await fetchColumns(this.ctx.blob, p);
+          const cols = l ? await this.fetchLeased(l, into) : await fetchColumns(this.ctx.blob, p, into);
           if (l) this.returnLease(l.leaseId);
           return cols;
         },
@@ -269,6 +269,7 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
         advanceTo: asOf,
         consolidate: true,
         chunkRows: CURSOR_CHUNK_ROWS,
+        reuseChunks: true, // each chunk becomes updates before the next is merged
       })) {
         this.check();
         if (chunk.len > 0) yield toUpdates(chunk, this.keyCodec, this.valCodec);

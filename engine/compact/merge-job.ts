@@ -51,10 +51,10 @@ export async function runMergeJob(job: MergeJob, io: JobIo): Promise<JobResult> 
     return {
       timeLower: r.timeLower,
       timeUpper: r.timeUpper ?? Infinity,
-      nextPart: async () => {
+      nextPart: async (into) => {
         if (i >= r.parts.length) return null;
         const ref = r.parts[i++];
-        const cols = await columnsOf(ref, (p) => io.fetch(p));
+        const cols = await columnsOf(ref, (p) => io.fetch(p), into);
         partsIn++;
         rowsIn += cols.len;
         return cols;
