@@ -40,6 +40,8 @@ export interface ReadHandle<K, V> {
 export type OpenReader = (since: Antichain, purpose: string) => Promise<ReadHandleImpl<any, any>>;
 
 const CURSOR_CHUNK_ROWS = 8192;
+/** snapshotAndFetch's merge chunks: bigger, as they are only gathered (fewer turns of the merge loop). */
+const FETCH_CHUNK_ROWS = 65536;
 
 export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>, ListenReader<K, V> {
   private sinceValue: Antichain;
@@ -220,19 +222,33 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
     return this.guard(async () => toUpdates(await this.fetchColumns(part), this.keyCodec, this.valCodec));
   }
 
+  /**
+   * One part is fetched and returned as it is (when the filter leaves it unchanged); more are
+   * merged streaming, one part per run in memory at a time, into one array of updates: holding
+   * every part and a merge output sized for all their rows made the GC's work (and the memory)
+   * grow with the input, not the result.
+   */
   snapshotAndFetch(asOf: Antichain): Promise<Update<K, V>[]> {
     return this.guard(async () => {
-      const { asOf: at, parts: leased } = await this.snapshotInternal(asOf);
+      const { state, asOf: at, parts: leased } = await this.snapshotInternal(asOf);
       try {
-        const inputs = await Promise.all(
-          leased.map(async (p) => ({
-            cols: await this.fetchLeased(p),
-            timeLower: p.timeLower,
-            timeUpper: p.timeUpper ?? Infinity,
-          })),
-        );
-        const merged = mergePartsSync(inputs, { advanceTo: at, consolidate: true, chunkRows: Number.MAX_SAFE_INTEGER });
-        return toUpdates(merged, this.keyCodec, this.valCodec);
+        if (leased.length <= 1) {
+          const inputs = await Promise.all(
+            leased.map(async (p) => ({ cols: await this.fetchLeased(p), timeLower: p.timeLower, timeUpper: p.timeUpper ?? Infinity })),
+          );
+          const merged = mergePartsSync(inputs, { advanceTo: at, consolidate: true, chunkRows: Number.MAX_SAFE_INTEGER });
+          return toUpdates(merged, this.keyCodec, this.valCodec);
+        }
+        const out: [K, V, number, number][] = [];
+        for await (const chunk of mergeRuns(this.mergeRunsOf(state, at, leased), {
+          advanceTo: at,
+          consolidate: true,
+          chunkRows: FETCH_CHUNK_ROWS,
+          reuseChunks: true, // each chunk becomes updates before the next is merged
+        })) {
+          toUpdates(chunk, this.keyCodec, this.valCodec, out);
+        }
+        return out;
       } finally {
         for (const p of leased) this.returnLease(p.leaseId);
       }

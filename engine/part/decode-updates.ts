@@ -27,9 +27,16 @@ function decoderFor<T>(codec: Codec<T>): Decoder<T> {
   }) as unknown as Decoder<T>;
 }
 
-export function toUpdates<K, V>(cols: PartColumns, keyCodec: Codec<K>, valCodec: Codec<V>): [K, V, number, number][] {
+/** The updates of cols, appended to `into` when given (a merge's chunks gathered in one array). */
+export function toUpdates<K, V>(
+  cols: PartColumns,
+  keyCodec: Codec<K>,
+  valCodec: Codec<V>,
+  into?: [K, V, number, number][],
+): [K, V, number, number][] {
   const len = cols.len;
-  const out = new Array<[K, V, number, number]>(len);
+  const out = into ?? new Array<[K, V, number, number]>(len);
+  const at = into ? into.length : 0;
   const ko = cols.keys.offsets;
   const kd = cols.keys.data;
   const vo = cols.vals.offsets;
@@ -41,7 +48,7 @@ export function toUpdates<K, V>(cols: PartColumns, keyCodec: Codec<K>, valCodec:
   const times = cols.times;
   const diffs = cols.diffs;
   for (let i = 0; i < len; i++) {
-    out[i] = [key(kd, kb, ko[i], ko[i + 1]), val(vd, vb, vo[i], vo[i + 1]), times[i], diffs[i]];
+    out[at + i] = [key(kd, kb, ko[i], ko[i + 1]), val(vd, vb, vo[i], vo[i + 1]), times[i], diffs[i]];
   }
   return out;
 }
