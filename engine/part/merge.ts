@@ -71,10 +71,15 @@ class DecodeScratch implements DecodeInto {
   times: Float64Array = EMPTY_F64;
   diffs: Float64Array = EMPTY_F64;
 
-  /** Keeps a part's own (bigger) decoded arrays as the scratch for the parts after it. */
-  adopt(c: PartColumns): void {
-    if (c.times.length > this.times.length) this.times = c.times;
-    if (c.diffs.length > this.diffs.length) this.diffs = c.diffs;
+  /**
+   * Room for the next parts after one of len rows (that did not fit, so was decoded elsewhere).
+   * Never the part's own arrays: a run may hand out columns that someone else still holds.
+   */
+  fit(len: number): void {
+    if (this.times.length >= len) return;
+    const cap = len + (len >> 3);
+    this.times = new Float64Array(cap);
+    this.diffs = new Float64Array(cap);
   }
 }
 
@@ -573,8 +578,9 @@ async function loadNext(run: MergeRun, c: Cursor, scratch: DecodeScratch | null)
   for (;;) {
     const cols = await run.nextPart(scratch ?? undefined);
     if (cols === null) return false;
-    scratch?.adopt(cols);
-    if (c.load(cols)) return true;
+    const inRange = c.load(cols);
+    scratch?.fit(cols.len);
+    if (inRange) return true;
   }
 }
 
