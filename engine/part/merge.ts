@@ -113,7 +113,7 @@ class PartCopy {
   private db = new ArrayBuffer(0);
 
   /** c, copied into these buffers (valid until the next copy). */
-  of(c: PartColumns): { len: number; keys: PartColumns['keys']; vals: PartColumns['vals']; times: Ints; diffs: Ints } {
+  of(c: PartColumns): { len: number; keys: CopiedColumn; vals: CopiedColumn; times: Ints; diffs: Ints } {
     const n = c.len;
     const kb = c.keys.data.length;
     const vb = c.vals.data.length;
@@ -126,21 +126,51 @@ class PartCopy {
       this.vd = new Uint8Array(vb + (vb >> 3));
       this.vv = new DataView(this.vd.buffer);
     }
-    if (this.ko.length < n + 1) {
+    this.kd.set(c.keys.data);
+    this.vd.set(c.vals.data);
+    const kw = fixedWidth(c.keys.offsets, n);
+    const vw = fixedWidth(c.vals.offsets, n);
+    if ((kw < 0 || vw < 0) && this.ko.length < n + 1) {
       const cap = n + (n >> 3) + 1;
       this.ko = new Int32Array(cap);
       this.vo = new Int32Array(cap);
     }
-    this.kd.set(c.keys.data);
-    this.vd.set(c.vals.data);
-    this.ko.set(c.keys.offsets.subarray(0, n + 1));
-    this.vo.set(c.vals.offsets.subarray(0, n + 1));
+    if (kw < 0) this.ko.set(c.keys.offsets.subarray(0, n + 1));
+    if (vw < 0) this.vo.set(c.vals.offsets.subarray(0, n + 1));
     const t = narrow(this.tb, c.times, n);
     const d = narrow(this.db, c.diffs, n);
     this.tb = t.buffer as ArrayBuffer;
     this.db = d.buffer as ArrayBuffer;
-    return { len: n, keys: { offsets: this.ko, data: this.kd }, vals: { offsets: this.vo, data: this.vd }, times: t, diffs: d };
+    return {
+      len: n,
+      keys: { offsets: kw < 0 ? this.ko : EMPTY_OFFSETS, data: this.kd, base: c.keys.offsets[0], width: kw },
+      vals: { offsets: vw < 0 ? this.vo : EMPTY_OFFSETS, data: this.vd, base: c.vals.offsets[0], width: vw },
+      times: t,
+      diffs: d,
+    };
   }
+}
+
+/**
+ * A copied binary column: value i is data[offsets[i], offsets[i + 1]), or, when every value has
+ * the same length (width >= 0: hex ids, fixed-size encodings), data[base + i * width, ...) with
+ * no offsets kept at all.
+ */
+interface CopiedColumn {
+  readonly offsets: Int32Array;
+  readonly data: Uint8Array;
+  readonly base: number;
+  readonly width: number;
+}
+
+/** The one length of every value of the column's first n, else -1. */
+function fixedWidth(offsets: Int32Array, n: number): number {
+  if (n === 0) return -1;
+  const base = offsets[0];
+  const w = (offsets[n] - base) / n;
+  if (!Number.isInteger(w)) return -1;
+  for (let i = 1; i < n; i++) if (offsets[i] !== base + i * w) return -1;
+  return w;
 }
 
 /** values[0, n) in the narrowest array that holds them, in buf when it is big enough. */
@@ -160,6 +190,11 @@ class Cursor {
   vd: Uint8Array = EMPTY_BYTES;
   vv: DataView = EMPTY_VIEW;
   vo: Int32Array = EMPTY_OFFSETS;
+  // With a width >= 0, value p is at base + p * width and ko (or vo) is unused.
+  kb = 0;
+  kw = -1;
+  vb = 0;
+  vw = -1;
   times: Ints = EMPTY_F64;
   diffs: Ints = EMPTY_F64;
   len = 0;
@@ -194,16 +229,33 @@ class Cursor {
   /** Starts on a new part; false when it has no row in range. */
   load(part: PartColumns): boolean {
     const copy = this.copy;
-    const c = copy ? copy.of(part) : part;
-    this.kd = c.keys.data;
-    this.kv = copy ? copy.kv : new DataView(this.kd.buffer, this.kd.byteOffset, this.kd.byteLength);
-    this.ko = c.keys.offsets;
-    this.vd = c.vals.data;
-    this.vv = copy ? copy.vv : new DataView(this.vd.buffer, this.vd.byteOffset, this.vd.byteLength);
-    this.vo = c.vals.offsets;
-    this.times = c.times;
-    this.diffs = c.diffs;
-    this.len = c.len;
+    if (copy) {
+      const c = copy.of(part);
+      this.kd = c.keys.data;
+      this.kv = copy.kv;
+      this.ko = c.keys.offsets;
+      this.kb = c.keys.base;
+      this.kw = c.keys.width;
+      this.vd = c.vals.data;
+      this.vv = copy.vv;
+      this.vo = c.vals.offsets;
+      this.vb = c.vals.base;
+      this.vw = c.vals.width;
+      this.times = c.times;
+      this.diffs = c.diffs;
+    } else {
+      this.kd = part.keys.data;
+      this.kv = new DataView(this.kd.buffer, this.kd.byteOffset, this.kd.byteLength);
+      this.ko = part.keys.offsets;
+      this.kw = -1;
+      this.vd = part.vals.data;
+      this.vv = new DataView(this.vd.buffer, this.vd.byteOffset, this.vd.byteLength);
+      this.vo = part.vals.offsets;
+      this.vw = -1;
+      this.times = part.times;
+      this.diffs = part.diffs;
+    }
+    this.len = part.len;
     this.pos = -1;
     return this.next();
   }
@@ -225,8 +277,9 @@ class Cursor {
       this.release();
       return false;
     }
-    const ks = this.ko[p];
-    const ke = this.ko[p + 1];
+    const kw = this.kw;
+    const ks = kw < 0 ? this.ko[p] : this.kb + p * kw;
+    const ke = kw < 0 ? this.ko[p + 1] : ks + kw;
     this.ks = ks;
     this.ke = ke;
     const kd = this.kd;
@@ -238,8 +291,10 @@ class Cursor {
       for (let j = 0; j < PREFIX_BYTES; j++) pre = pre * 256 + (j < kl ? kd[ks + j] : 0);
     }
     this.pre = pre;
-    this.vs = this.vo[p];
-    this.ve = this.vo[p + 1];
+    const vw = this.vw;
+    const vs = vw < 0 ? this.vo[p] : this.vb + p * vw;
+    this.vs = vs;
+    this.ve = vw < 0 ? this.vo[p + 1] : vs + vw;
     this.t = t < this.advanceTo ? this.advanceTo : t;
     return true;
   }
