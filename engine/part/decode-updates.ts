@@ -25,7 +25,7 @@ function decoderFor<T>(codec: Codec<T>): Decoder<T> {
 }
 
 /**
- * The string codec's decoder for one run of rows. A value whose bytes equal the previous row's
+ * The string codec's decoder for the rows of one toUpdates call. A value whose bytes equal the previous row's
  * (a key with several values, one value under many keys) is the previous string: consolidated
  * output repeats both, and a compare of a few bytes is cheaper than a new string for the GC.
  */

@@ -14,7 +14,7 @@ import type { PartColumns } from './types.js';
 
 /**
  * Buffers a run may decode a part's times and diffs into (when they are long enough) instead of
- * allocating: the merge's own copy buffers, free again by the time the next part is asked for.
+ * allocating: the merge's scratch, copied out of before the next part is asked for.
  */
 export interface DecodeInto {
   readonly times: Float64Array;
