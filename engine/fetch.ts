@@ -4,6 +4,7 @@ import { CorruptDataError } from './errors.js';
 import type { Blob } from './location/types.js';
 import { retryExternal } from './location/retry.js';
 import { decodePart } from './part/encode.js';
+import type { DecodeInto } from './part/merge.js';
 import { columnsFromInline } from './part/inline.js';
 import type { PartColumns } from './part/types.js';
 import type { PartRef } from './state/types.js';
@@ -23,11 +24,15 @@ export async function fetchPartBytes(
 }
 
 /** A part's columns, given how to get a blob part's bytes (directly, or from a worker's parent). */
-export async function columnsOf(part: PartRef, bytes: (part: PartRef) => Promise<Uint8Array>): Promise<PartColumns> {
+export async function columnsOf(
+  part: PartRef,
+  bytes: (part: PartRef) => Promise<Uint8Array>,
+  into?: DecodeInto,
+): Promise<PartColumns> {
   if (part.inline) return columnsFromInline(part.key, part.inline);
-  return decodePart(part.key, await bytes(part));
+  return decodePart(part.key, await bytes(part), into);
 }
 
-export function fetchColumns(blob: Blob, part: PartRef): Promise<PartColumns> {
-  return columnsOf(part, (p) => fetchPartBytes(blob, p));
+export function fetchColumns(blob: Blob, part: PartRef, into?: DecodeInto): Promise<PartColumns> {
+  return columnsOf(part, (p) => fetchPartBytes(blob, p), into);
 }

@@ -38,13 +38,20 @@ describe('ReadHandle', () => {
   });
 
   it('snapshotCursor and snapshotAndStream agree with snapshotAndFetch', async () => {
-    const small = await memClient({ blobTargetSizeBytes: 16 * 1024 });
+    // Compaction off: the 4 batches stay several parts for snapshotAndFetch to merge.
+    const small = await memClient({ blobTargetSizeBytes: 16 * 1024, compactionEnabled: false });
     const [w, r] = await small.open(newShardId(), strings);
+    // What the snapshot at 35 must hold, summed here rather than by the engine.
+    const want = new Map<string, number>();
     for (let b = 0; b < 4; b++) {
       const updates = Array.from({ length: 3000 }, (_, i) => [`k${(i * 7919) % 1000}`, `v${i % 3}`, b * 10 + (i % 10), 1] as const);
       await w.compareAndAppend(updates, [b * 10], [b * 10 + 10]);
+      for (const [k, v, t, d] of updates) if (t <= 35) want.set(`${k}|${v}`, (want.get(`${k}|${v}`) ?? 0) + d);
     }
     const expected = sortUpdates(await r.snapshotAndFetch([35]));
+    // Several parts: snapshotAndFetch merges them streaming, consolidated across them all.
+    expect((await r.snapshot([35])).length).toBeGreaterThan(4);
+    expect(expected).toEqual(sortUpdates([...want].map(([kv, d]) => [...kv.split('|'), 35, d] as const)));
     const chunks: (readonly [string, string, number, number])[] = [];
     for await (const c of r.snapshotCursor([35])) chunks.push(...c);
     expect(sortUpdates(chunks)).toEqual(expected);

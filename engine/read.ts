@@ -8,7 +8,7 @@ import { ClientClosedError, CorruptDataError, InvalidUsageError, LeaseExpiredErr
 import { fetchColumns } from './fetch.js';
 import { HandleBase, PartLeaseExpiredError, type ClientContext } from './handle.js';
 import type { Machine } from './machine.js';
-import { mergePartsSync, mergeRuns, type MergeRun } from './part/merge.js';
+import { mergePartsSync, mergeRuns, type DecodeInto, type MergeRun } from './part/merge.js';
 import { toUpdates } from './part/decode-updates.js';
 import type { PartColumns } from './part/types.js';
 import type { LeasedReaderState, PartRef, ShardState } from './state/types.js';
@@ -40,6 +40,8 @@ export interface ReadHandle<K, V> {
 export type OpenReader = (since: Antichain, purpose: string) => Promise<ReadHandleImpl<any, any>>;
 
 const CURSOR_CHUNK_ROWS = 8192;
+/** snapshotAndFetch's merge chunks: bigger, as they are only gathered (fewer turns of the merge loop). */
+const FETCH_CHUNK_ROWS = 65536;
 
 export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>, ListenReader<K, V> {
   private sinceValue: Antichain;
@@ -183,9 +185,9 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
    * and the part's lease are alive: otherwise GC was free to delete it and the answer is that the
    * lease expired.
    */
-  async fetchLeased(p: LeasedPart): Promise<PartColumns> {
+  async fetchLeased(p: LeasedPart, into?: DecodeInto): Promise<PartColumns> {
     try {
-      return await fetchColumns(this.ctx.blob, p.part);
+      return await fetchColumns(this.ctx.blob, p.part, into);
     } catch (e) {
       if (!(e instanceof CorruptDataError)) throw e;
       await this.machine.refresh().catch(() => undefined);
@@ -220,19 +222,33 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
     return this.guard(async () => toUpdates(await this.fetchColumns(part), this.keyCodec, this.valCodec));
   }
 
+  /**
+   * One part is fetched and returned as it is (when the filter leaves it unchanged); more are
+   * merged streaming, one part per run in memory at a time, into one array of updates: holding
+   * every part and a merge output sized for all their rows made the GC's work (and the memory)
+   * grow with the input, not the result.
+   */
   snapshotAndFetch(asOf: Antichain): Promise<Update<K, V>[]> {
     return this.guard(async () => {
-      const { asOf: at, parts: leased } = await this.snapshotInternal(asOf);
+      const { state, asOf: at, parts: leased } = await this.snapshotInternal(asOf);
       try {
-        const inputs = await Promise.all(
-          leased.map(async (p) => ({
-            cols: await this.fetchLeased(p),
-            timeLower: p.timeLower,
-            timeUpper: p.timeUpper ?? Infinity,
-          })),
-        );
-        const merged = mergePartsSync(inputs, { advanceTo: at, consolidate: true, chunkRows: Number.MAX_SAFE_INTEGER });
-        return toUpdates(merged, this.keyCodec, this.valCodec);
+        if (leased.length <= 1) {
+          const inputs = await Promise.all(
+            leased.map(async (p) => ({ cols: await this.fetchLeased(p), timeLower: p.timeLower, timeUpper: p.timeUpper ?? Infinity })),
+          );
+          const merged = mergePartsSync(inputs, { advanceTo: at, consolidate: true, chunkRows: Number.MAX_SAFE_INTEGER });
+          return toUpdates(merged, this.keyCodec, this.valCodec);
+        }
+        const out: [K, V, number, number][] = [];
+        for await (const chunk of mergeRuns(this.mergeRunsOf(state, at, leased), {
+          advanceTo: at,
+          consolidate: true,
+          chunkRows: FETCH_CHUNK_ROWS,
+          reuseChunks: true, // each chunk becomes updates before the next is merged
+        })) {
+          toUpdates(chunk, this.keyCodec, this.valCodec, out);
+        }
+        return out;
       } finally {
         for (const p of leased) this.returnLease(p.leaseId);
       }
@@ -248,11 +264,11 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
       runs.push({
         timeLower,
         timeUpper: timeUpper ?? Infinity,
-        nextPart: async () => {
+        nextPart: async (into) => {
           if (i >= run.length) return null;
           const p = run[i++];
           const l = byKey.get(p);
-          const cols = l ? await this.fetchLeased(l) : await fetchColumns(this.ctx.blob, p);
+          const cols = l ? await this.fetchLeased(l, into) : await fetchColumns(this.ctx.blob, p, into);
           if (l) this.returnLease(l.leaseId);
           return cols;
         },
@@ -269,6 +285,7 @@ export class ReadHandleImpl<K, V> extends HandleBase implements ReadHandle<K, V>
         advanceTo: asOf,
         consolidate: true,
         chunkRows: CURSOR_CHUNK_ROWS,
+        reuseChunks: true, // each chunk becomes updates before the next is merged
       })) {
         this.check();
         if (chunk.len > 0) yield toUpdates(chunk, this.keyCodec, this.valCodec);

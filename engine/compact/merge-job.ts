@@ -51,10 +51,10 @@ export async function runMergeJob(job: MergeJob, io: JobIo): Promise<JobResult> 
     return {
       timeLower: r.timeLower,
       timeUpper: r.timeUpper ?? Infinity,
-      nextPart: async () => {
+      nextPart: async (into) => {
         if (i >= r.parts.length) return null;
         const ref = r.parts[i++];
-        const cols = await columnsOf(ref, (p) => io.fetch(p));
+        const cols = await columnsOf(ref, (p) => io.fetch(p), into);
         partsIn++;
         rowsIn += cols.len;
         return cols;
@@ -73,7 +73,10 @@ export async function runMergeJob(job: MergeJob, io: JobIo): Promise<JobResult> 
     out.push(await io.write(cols));
     len += cols.len;
   };
-  for await (const chunk of mergeRuns(runs, { advanceTo: job.advanceTo, consolidate: true, chunkRows: CHUNK_ROWS })) {
+  // copyParts off: a compaction fetches its inputs' first parts at once (from a worker, each a
+  // round trip to the parent), and its chunks are kept until an output part is written.
+  const opts = { advanceTo: job.advanceTo, consolidate: true, chunkRows: CHUNK_ROWS, copyParts: false };
+  for await (const chunk of mergeRuns(runs, opts)) {
     if (io.yieldBetweenChunks) await new Promise<void>((resolve) => setImmediate(resolve));
     const err = io.cancelled?.();
     if (err) throw err;

@@ -39,4 +39,15 @@ describe('toUpdates', () => {
       expect(() => toUpdates(c, codecs.string, codecs.unit)).toThrow();
     }
   });
+
+  it('decodes repeated keys and values, neighbours that share a prefix, and appends to an array', () => {
+    const e = (x: string) => codecs.string.encode(x);
+    const rows: [string, string][] = [['k', 'v'], ['k', 'v'], ['k', 'vv'], ['kk', 'v'], ['ké', 'é'], ['ké', 'é'], ['ké', ''], ['', '']];
+    const cols = colsOf(rows.map(([k, v], i) => [e(k), e(v), i, 1]));
+    const want = rows.map(([k, v], i) => [k, v, i, 1]);
+    expect(toUpdates(cols, codecs.string, codecs.string)).toEqual(want);
+    const into: [string, string, number, number][] = [['first', 'row', 0, 1]];
+    expect(toUpdates(cols, codecs.string, codecs.string, into)).toBe(into);
+    expect(into).toEqual([['first', 'row', 0, 1], ...want]);
+  });
 });

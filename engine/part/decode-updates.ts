@@ -21,15 +21,51 @@ type Decoder<T> = (data: Uint8Array, buf: Buffer, start: number, end: number) =>
 
 function decoderFor<T>(codec: Codec<T>): Decoder<T> {
   if ((codec as Codec<unknown>) !== codecs.string) return (data, _buf, s, e) => codec.decode(data.subarray(s, e));
-  return ((data: Uint8Array, buf: Buffer, s: number, e: number): string => {
-    for (let i = s; i < e; i++) if (data[i] >= 0x80) return codecs.string.decode(data.subarray(s, e));
-    return latin1.call(buf, s, e);
-  }) as unknown as Decoder<T>;
+  return stringDecoder() as unknown as Decoder<T>;
 }
 
-export function toUpdates<K, V>(cols: PartColumns, keyCodec: Codec<K>, valCodec: Codec<V>): [K, V, number, number][] {
+/**
+ * The string codec's decoder for the rows of one toUpdates call. A value whose bytes equal the previous row's
+ * (a key with several values, one value under many keys) is the previous string: consolidated
+ * output repeats both, and a compare of a few bytes is cheaper than a new string for the GC.
+ */
+function stringDecoder(): Decoder<string> {
+  let pd: Uint8Array | null = null;
+  let ps = 0;
+  let pn = -1;
+  let prev = '';
+  return (data, buf, s, e) => {
+    const n = e - s;
+    if (n === pn && data === pd) {
+      let i = 0;
+      while (i < n && data[s + i] === data[ps + i]) i++;
+      if (i === n) return prev;
+    }
+    let ascii = true;
+    for (let i = s; i < e; i++) {
+      if (data[i] >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    prev = ascii ? latin1.call(buf, s, e) : codecs.string.decode(data.subarray(s, e));
+    pd = data;
+    ps = s;
+    pn = n;
+    return prev;
+  };
+}
+
+/** The updates of cols, appended to `into` when given (a merge's chunks gathered in one array). */
+export function toUpdates<K, V>(
+  cols: PartColumns,
+  keyCodec: Codec<K>,
+  valCodec: Codec<V>,
+  into?: [K, V, number, number][],
+): [K, V, number, number][] {
   const len = cols.len;
-  const out = new Array<[K, V, number, number]>(len);
+  const out = into ?? new Array<[K, V, number, number]>(len);
+  const at = into ? into.length : 0;
   const ko = cols.keys.offsets;
   const kd = cols.keys.data;
   const vo = cols.vals.offsets;
@@ -41,7 +77,7 @@ export function toUpdates<K, V>(cols: PartColumns, keyCodec: Codec<K>, valCodec:
   const times = cols.times;
   const diffs = cols.diffs;
   for (let i = 0; i < len; i++) {
-    out[i] = [key(kd, kb, ko[i], ko[i + 1]), val(vd, vb, vo[i], vo[i + 1]), times[i], diffs[i]];
+    out[at + i] = [key(kd, kb, ko[i], ko[i + 1]), val(vd, vb, vo[i], vo[i + 1]), times[i], diffs[i]];
   }
   return out;
 }

@@ -245,7 +245,7 @@ function binaryColumn(key: string, name: string, data: Data, len: number): Binar
   return { offsets, data: values.subarray(base, prev) };
 }
 
-function intColumn(key: string, name: string, data: Data, len: number, nonNegative: boolean): Float64Array {
+function intColumn(key: string, name: string, data: Data, len: number, nonNegative: boolean, into?: Float64Array): Float64Array {
   const type = data.type as { typeId: Type; bitWidth?: number; isSigned?: boolean };
   const width = type.bitWidth;
   if (data.typeId !== Type.Int || type.isSigned !== true || (width !== 8 && width !== 16 && width !== 32 && width !== 64)) {
@@ -256,7 +256,7 @@ function intColumn(key: string, name: string, data: Data, len: number, nonNegati
   if (!(values instanceof expected) || values.length < data.offset + len) {
     throw new CorruptDataError(key, `column ${name} has a missing or short buffer`);
   }
-  const out = new Float64Array(len);
+  const out = into !== undefined && into.length >= len ? into.subarray(0, len) : new Float64Array(len);
   if (values instanceof BigInt64Array) {
     const words = new Int32Array(values.buffer, values.byteOffset + data.offset * 8, len * 2);
     const bad = numbersFromInt64(words, len, out, nonNegative);
@@ -327,9 +327,10 @@ function sameKey(stored: Uint8Array, key: string): boolean {
 /**
  * Decodes a part written by encodePart under key. Anything wrong with the bytes, including a part
  * that was written for another key, is a CorruptDataError naming key. The binary columns of the
- * result may be views into bytes, which must not be modified.
+ * result may be views into bytes, which must not be modified. With `into`, times and diffs are
+ * decoded into its buffers when they are long enough (a merge reusing them part after part).
  */
-export function decodePart(key: string, bytes: Uint8Array): PartColumns {
+export function decodePart(key: string, bytes: Uint8Array, into?: { times: Float64Array; diffs: Float64Array }): PartColumns {
   const payload = checkedPayload(key, bytes);
 
   let batches: RecordBatch[];
@@ -357,7 +358,7 @@ export function decodePart(key: string, bytes: Uint8Array): PartColumns {
     len,
     keys: binaryColumn(key, 'k', children[0], len),
     vals: binaryColumn(key, 'v', children[1], len),
-    times: intColumn(key, 't', children[2], len, true),
-    diffs: intColumn(key, 'd', children[3], len, false),
+    times: intColumn(key, 't', children[2], len, true, into?.times),
+    diffs: intColumn(key, 'd', children[3], len, false, into?.diffs),
   };
 }

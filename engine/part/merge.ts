@@ -12,8 +12,17 @@ import { copyRange, grownBytes } from './copy.js';
 import { MAX_DIFF, overflowRest, spillOf } from './diff-sum.js';
 import type { PartColumns } from './types.js';
 
+/**
+ * Buffers a run may decode a part's times and diffs into (when they are long enough) instead of
+ * allocating: the merge's scratch, copied out of before the next part is asked for.
+ */
+export interface DecodeInto {
+  readonly times: Float64Array;
+  readonly diffs: Float64Array;
+}
+
 export interface MergeRun {
-  nextPart(): Promise<PartColumns | null>;
+  nextPart(into?: DecodeInto): Promise<PartColumns | null>;
   timeLower: number;
   timeUpper: number; // Infinity = none
 }
@@ -23,6 +32,18 @@ export interface MergeOptions {
   consolidate: boolean;
   /** about how many rows per output chunk; with consolidate, a group is never split */
   chunkRows: number;
+  /**
+   * mergeRuns only: each chunk is valid only until the next one is asked for (its buffers are
+   * reused: a cursor that converts each chunk before the next churns no chunk-sized buffers).
+   */
+  reuseChunks?: boolean;
+  /**
+   * mergeRuns only: read each fetched part from a copy in the run's own reused buffers (default
+   * true). A fetched part's bytes then die young, freed by the next scavenge, instead of living
+   * as long as the run takes to pass them (long enough to be promoted, and then freed only by a
+   * full collection: a cursor over 8 runs held twice its parts in dead buffers).
+   */
+  copyParts?: boolean;
 }
 
 export interface MergePart {
@@ -39,6 +60,128 @@ const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_OFFSETS = new Int32Array(1);
 const EMPTY_F64 = new Float64Array(0);
 
+/** Times or diffs as a cursor holds them: the narrowest integer array that holds a part's values. */
+type Ints = Int8Array | Int16Array | Int32Array | Float64Array;
+
+/**
+ * The one buffer pair a merge decodes every part's times and diffs into before its run copies
+ * them narrow: parts are asked for one at a time, and each is copied before the next is asked.
+ */
+class DecodeScratch implements DecodeInto {
+  times: Float64Array = EMPTY_F64;
+  diffs: Float64Array = EMPTY_F64;
+
+  /**
+   * Room for the next parts after one of len rows (that did not fit, so was decoded elsewhere).
+   * Never the part's own arrays: a run may hand out columns that someone else still holds.
+   */
+  fit(len: number): void {
+    if (this.times.length >= len) return;
+    const cap = len + (len >> 3);
+    this.times = new Float64Array(cap);
+    this.diffs = new Float64Array(cap);
+  }
+}
+
+/** Bytes an integer of values[0, n) needs: 1, 2, 4, or 8 (kept as a double). */
+function intWidth(values: Float64Array, n: number): number {
+  let min = 0;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v < min) min = v;
+    else if (v > max) max = v;
+  }
+  if (min >= -0x80 && max <= 0x7f) return 1;
+  if (min >= -0x8000 && max <= 0x7fff) return 2;
+  if (min >= -0x80000000 && max <= 0x7fffffff) return 4;
+  return 8;
+}
+
+/**
+ * A run's reused buffers that its parts are copied into, grown to the largest part and never
+ * shrunk; times and diffs at the width they need (a bulk load's are a byte each, not 16).
+ */
+class PartCopy {
+  kd = EMPTY_BYTES;
+  kv = EMPTY_VIEW;
+  ko = EMPTY_OFFSETS;
+  vd = EMPTY_BYTES;
+  vv = EMPTY_VIEW;
+  vo = EMPTY_OFFSETS;
+  private tb = new ArrayBuffer(0);
+  private db = new ArrayBuffer(0);
+
+  /** c, copied into these buffers (valid until the next copy). */
+  of(c: PartColumns): { len: number; keys: CopiedColumn; vals: CopiedColumn; times: Ints; diffs: Ints } {
+    const n = c.len;
+    const kb = c.keys.data.length;
+    const vb = c.vals.data.length;
+    // 1/8 slack: parts of one run are about the same size, so most copies reuse the buffers.
+    if (this.kd.length < kb) {
+      this.kd = new Uint8Array(kb + (kb >> 3));
+      this.kv = new DataView(this.kd.buffer);
+    }
+    if (this.vd.length < vb) {
+      this.vd = new Uint8Array(vb + (vb >> 3));
+      this.vv = new DataView(this.vd.buffer);
+    }
+    this.kd.set(c.keys.data);
+    this.vd.set(c.vals.data);
+    const kw = fixedWidth(c.keys.offsets, n);
+    const vw = fixedWidth(c.vals.offsets, n);
+    if ((kw < 0 || vw < 0) && this.ko.length < n + 1) {
+      const cap = n + (n >> 3) + 1;
+      this.ko = new Int32Array(cap);
+      this.vo = new Int32Array(cap);
+    }
+    if (kw < 0) this.ko.set(c.keys.offsets.subarray(0, n + 1));
+    if (vw < 0) this.vo.set(c.vals.offsets.subarray(0, n + 1));
+    const t = narrow(this.tb, c.times, n);
+    const d = narrow(this.db, c.diffs, n);
+    this.tb = t.buffer as ArrayBuffer;
+    this.db = d.buffer as ArrayBuffer;
+    return {
+      len: n,
+      keys: { offsets: kw < 0 ? this.ko : EMPTY_OFFSETS, data: this.kd, base: c.keys.offsets[0], width: kw },
+      vals: { offsets: vw < 0 ? this.vo : EMPTY_OFFSETS, data: this.vd, base: c.vals.offsets[0], width: vw },
+      times: t,
+      diffs: d,
+    };
+  }
+}
+
+/**
+ * A copied binary column: value i is data[offsets[i], offsets[i + 1]), or, when every value has
+ * the same length (width >= 0: hex ids, fixed-size encodings), data[base + i * width, ...) with
+ * no offsets kept at all.
+ */
+interface CopiedColumn {
+  readonly offsets: Int32Array;
+  readonly data: Uint8Array;
+  readonly base: number;
+  readonly width: number;
+}
+
+/** The one length of every value of the column's first n, else -1. */
+function fixedWidth(offsets: Int32Array, n: number): number {
+  if (n === 0) return -1;
+  const base = offsets[0];
+  const w = (offsets[n] - base) / n;
+  if (!Number.isInteger(w)) return -1;
+  for (let i = 1; i < n; i++) if (offsets[i] !== base + i * w) return -1;
+  return w;
+}
+
+/** values[0, n) in the narrowest array that holds them, in buf when it is big enough. */
+function narrow(buf: ArrayBuffer, values: Float64Array, n: number): Ints {
+  const w = intWidth(values, n);
+  const b = buf.byteLength >= n * w ? buf : new ArrayBuffer((n + (n >> 3)) * w);
+  const out = w === 1 ? new Int8Array(b, 0, n) : w === 2 ? new Int16Array(b, 0, n) : w === 4 ? new Int32Array(b, 0, n) : new Float64Array(b, 0, n);
+  out.set(values.subarray(0, n));
+  return out;
+}
+
 /** The current row of one run. */
 class Cursor {
   kd: Uint8Array = EMPTY_BYTES;
@@ -47,8 +190,13 @@ class Cursor {
   vd: Uint8Array = EMPTY_BYTES;
   vv: DataView = EMPTY_VIEW;
   vo: Int32Array = EMPTY_OFFSETS;
-  times: Float64Array = EMPTY_F64;
-  diffs: Float64Array = EMPTY_F64;
+  // With a width >= 0, value p is at base + p * width and ko (or vo) is unused.
+  kb = 0;
+  kw = -1;
+  vb = 0;
+  vw = -1;
+  times: Ints = EMPTY_F64;
+  diffs: Ints = EMPTY_F64;
   len = 0;
   pos = -1;
   // The current row (valid while pos < len).
@@ -69,19 +217,45 @@ class Cursor {
     readonly lo: number,
     readonly hi: number,
     readonly advanceTo: number,
+    private copy: PartCopy | null = null,
   ) {}
 
+  /** The run has no more parts: its copy buffers can go. */
+  end(): void {
+    this.done = true;
+    this.copy = null;
+  }
+
   /** Starts on a new part; false when it has no row in range. */
-  load(c: PartColumns): boolean {
-    this.kd = c.keys.data;
-    this.kv = new DataView(this.kd.buffer, this.kd.byteOffset, this.kd.byteLength);
-    this.ko = c.keys.offsets;
-    this.vd = c.vals.data;
-    this.vv = new DataView(this.vd.buffer, this.vd.byteOffset, this.vd.byteLength);
-    this.vo = c.vals.offsets;
-    this.times = c.times;
-    this.diffs = c.diffs;
-    this.len = c.len;
+  load(part: PartColumns): boolean {
+    const copy = this.copy;
+    if (copy) {
+      const c = copy.of(part);
+      this.kd = c.keys.data;
+      this.kv = copy.kv;
+      this.ko = c.keys.offsets;
+      this.kb = c.keys.base;
+      this.kw = c.keys.width;
+      this.vd = c.vals.data;
+      this.vv = copy.vv;
+      this.vo = c.vals.offsets;
+      this.vb = c.vals.base;
+      this.vw = c.vals.width;
+      this.times = c.times;
+      this.diffs = c.diffs;
+    } else {
+      this.kd = part.keys.data;
+      this.kv = new DataView(this.kd.buffer, this.kd.byteOffset, this.kd.byteLength);
+      this.ko = part.keys.offsets;
+      this.kw = -1;
+      this.vd = part.vals.data;
+      this.vv = new DataView(this.vd.buffer, this.vd.byteOffset, this.vd.byteLength);
+      this.vo = part.vals.offsets;
+      this.vw = -1;
+      this.times = part.times;
+      this.diffs = part.diffs;
+    }
+    this.len = part.len;
     this.pos = -1;
     return this.next();
   }
@@ -103,8 +277,9 @@ class Cursor {
       this.release();
       return false;
     }
-    const ks = this.ko[p];
-    const ke = this.ko[p + 1];
+    const kw = this.kw;
+    const ks = kw < 0 ? this.ko[p] : this.kb + p * kw;
+    const ke = kw < 0 ? this.ko[p + 1] : ks + kw;
     this.ks = ks;
     this.ke = ke;
     const kd = this.kd;
@@ -116,8 +291,10 @@ class Cursor {
       for (let j = 0; j < PREFIX_BYTES; j++) pre = pre * 256 + (j < kl ? kd[ks + j] : 0);
     }
     this.pre = pre;
-    this.vs = this.vo[p];
-    this.ve = this.vo[p + 1];
+    const vw = this.vw;
+    const vs = vw < 0 ? this.vo[p] : this.vb + p * vw;
+    this.vs = vs;
+    this.ve = vw < 0 ? this.vo[p + 1] : vs + vw;
     this.t = t < this.advanceTo ? this.advanceTo : t;
     return true;
   }
@@ -279,12 +456,20 @@ class ChunkBuilder {
    * Buffers much larger than their contents are copied to size, so that a small result of a big
    * merge does not pin the big buffers.
    */
-  finish(): PartColumns {
+  finish(keep = false): PartColumns {
     if (this.carry !== 0) this.spill();
     let n = this.len;
     if (this.consolidate && n > 0 && this.diffs[n - 1] === 0) n--;
     if (n === 0) return emptyColumns();
-    return cutColumns({ ko: this.ko, kd: this.kd, vo: this.vo, vd: this.vd, t: this.times, d: this.diffs }, n);
+    return cutColumns({ ko: this.ko, kd: this.kd, vo: this.vo, vd: this.vd, t: this.times, d: this.diffs }, n, keep);
+  }
+
+  /** Empties a builder whose finish(true) result is no longer used, to build the next chunk. */
+  reset(): void {
+    this.len = 0;
+    this.kp = 0;
+    this.vp = 0;
+    this.carry = 0;
   }
 
   /** Bytes used so far, to size the next chunk. */
@@ -444,11 +629,13 @@ export function mergePartsSync(parts: readonly MergePart[], opts: MergeOptions):
 }
 
 /** Loads the run's parts until one has a row in range (true) or the run ends (false). */
-async function loadNext(run: MergeRun, c: Cursor): Promise<boolean> {
+async function loadNext(run: MergeRun, c: Cursor, scratch: DecodeScratch | null): Promise<boolean> {
   for (;;) {
-    const cols = await run.nextPart();
+    const cols = await run.nextPart(scratch ?? undefined);
     if (cols === null) return false;
-    if (c.load(cols)) return true;
+    const inRange = c.load(cols);
+    scratch?.fit(cols.len);
+    if (inRange) return true;
   }
 }
 
@@ -459,8 +646,15 @@ async function loadNext(run: MergeRun, c: Cursor): Promise<boolean> {
 export async function* mergeRuns(runs: MergeRun[], opts: MergeOptions): AsyncIterable<PartColumns> {
   const chunkRows = Math.max(1, Math.floor(opts.chunkRows));
   const live = runs.filter((r) => r.timeLower < r.timeUpper);
-  const cursors = live.map((r) => new Cursor(r.timeLower, r.timeUpper, opts.advanceTo));
-  const loaded = await Promise.all(live.map((r, i) => loadNext(r, cursors[i])));
+  const copy = opts.copyParts !== false;
+  const reuse = opts.reuseChunks === true;
+  const cursors = live.map((r) => new Cursor(r.timeLower, r.timeUpper, opts.advanceTo, copy ? new PartCopy() : null));
+  // Without copies each part is its own; with them, one scratch serves every decode, so parts
+  // are asked for one at a time (at the start too: k parts fetched at once are k parts' garbage).
+  const scratch = copy ? new DecodeScratch() : null;
+  const loaded: boolean[] = [];
+  if (copy) for (let i = 0; i < live.length; i++) loaded.push(await loadNext(live[i], cursors[i], scratch));
+  else loaded.push(...(await Promise.all(live.map((r, i) => loadNext(r, cursors[i], null)))));
   const active: Cursor[] = [];
   const activeRuns: MergeRun[] = [];
   loaded.forEach((ok, i) => {
@@ -480,12 +674,17 @@ export async function* mergeRuns(runs: MergeRun[], opts: MergeOptions): AsyncIte
     if (r === DONE) break;
     if (r === FULL) {
       const out = m.out;
-      m.out = newBuilder(out.keyBytes + (out.keyBytes >> 3), out.valBytes + (out.valBytes >> 3));
-      yield out.finish();
+      if (reuse) {
+        yield out.finish(true);
+        out.reset();
+      } else {
+        m.out = newBuilder(out.keyBytes + (out.keyBytes >> 3), out.valBytes + (out.valBytes >> 3));
+        yield out.finish();
+      }
       continue;
     }
     const c = active[r];
-    if (!(await loadNext(activeRuns[r], c))) c.done = true;
+    if (!(await loadNext(activeRuns[r], c, scratch))) c.end();
     m.replay(r);
   }
   const last = m.out.finish();
