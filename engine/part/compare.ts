@@ -25,16 +25,30 @@ export function compareBytes(
   const aLen = aEnd - aStart;
   const bLen = bEnd - bStart;
   const n = aLen < bLen ? aLen : bLen;
-  if (n >= NATIVE_MIN) {
-    const c = nativeCompare.call(a, b, bStart, bStart + n, aStart, aStart + n);
-    return c !== 0 ? c : aLen - bLen;
-  }
-  for (let i = 0; i < n; i++) {
+  if (n >= NATIVE_MIN) return nativeOrder(a, aStart, aLen, b, bStart, bLen, n);
+  return byteOrder(a, aStart, aLen, b, bStart, bLen, 0, n);
+}
+
+/** The order by Buffer's native compare of the common prefix (n bytes), then by length. */
+function nativeOrder(a: Uint8Array, aStart: number, aLen: number, b: Uint8Array, bStart: number, bLen: number, n: number): number {
+  const c = nativeCompare.call(a, b, bStart, bStart + n, aStart, aStart + n);
+  return c !== 0 ? c : aLen - bLen;
+}
+
+/** The order by bytes from..n of the common prefix (those before `from` are equal), then by length. */
+function byteOrder(a: Uint8Array, aStart: number, aLen: number, b: Uint8Array, bStart: number, bLen: number, from: number, n: number): number {
+  for (let i = from; i < n; i++) {
     const x = a[aStart + i];
     const y = b[bStart + i];
     if (x !== y) return x - y;
   }
   return aLen - bLen;
+}
+
+/** Whether bytes from..n of a at aStart and b at bStart are equal. */
+function bytesEqualFrom(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number, from: number, n: number): boolean {
+  for (let i = from; i < n; i++) if (a[aStart + i] !== b[bStart + i]) return false;
+  return true;
 }
 
 /** True iff a[aStart, aEnd) and b[bStart, bEnd) hold the same bytes. */
@@ -49,8 +63,7 @@ export function equalBytes(
   const n = aEnd - aStart;
   if (n !== bEnd - bStart) return false;
   if (n >= NATIVE_MIN) return nativeCompare.call(a, b, bStart, bEnd, aStart, aEnd) === 0;
-  for (let i = 0; i < n; i++) if (a[aStart + i] !== b[bStart + i]) return false;
-  return true;
+  return bytesEqualFrom(a, aStart, b, bStart, 0, n);
 }
 
 /** Compares value i of column a with value j of column b. */
@@ -84,22 +97,14 @@ export function compareBytesDV(
   const aLen = aEnd - aStart;
   const bLen = bEnd - bStart;
   const n = aLen < bLen ? aLen : bLen;
-  if (n >= NATIVE_MIN) {
-    const c = nativeCompare.call(a, b, bStart, bStart + n, aStart, aStart + n);
-    return c !== 0 ? c : aLen - bLen;
-  }
+  if (n >= NATIVE_MIN) return nativeOrder(a, aStart, aLen, b, bStart, bLen, n);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const x = av.getUint32(aStart + i);
     const y = bv.getUint32(bStart + i);
     if (x !== y) return x < y ? -1 : 1;
   }
-  for (; i < n; i++) {
-    const x = a[aStart + i];
-    const y = b[bStart + i];
-    if (x !== y) return x - y;
-  }
-  return aLen - bLen;
+  return byteOrder(a, aStart, aLen, b, bStart, bLen, i, n);
 }
 
 /** equalBytes reading 4 bytes at a time through DataViews (as in compareBytesDV). */
@@ -118,6 +123,5 @@ export function equalBytesDV(
   if (n >= NATIVE_MIN) return nativeCompare.call(a, b, bStart, bEnd, aStart, aEnd) === 0;
   let i = 0;
   for (; i + 4 <= n; i += 4) if (av.getInt32(aStart + i, true) !== bv.getInt32(bStart + i, true)) return false;
-  for (; i < n; i++) if (a[aStart + i] !== b[bStart + i]) return false;
-  return true;
+  return bytesEqualFrom(a, aStart, b, bStart, i, n);
 }
