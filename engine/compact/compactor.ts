@@ -152,7 +152,7 @@ export class Compactor {
     uploading?: () => void,
   ): Promise<JobResult> {
     if (signal?.aborted) return Promise.reject(new Error('compaction cancelled'));
-    const small = this.smallInlineMerge(shardId, job, uploading);
+    const small = this.smallInlineMerge(shardId, job, progress, uploading);
     if (small) return small;
     const inputBytes = job.runs.reduce((n, r) => n + r.parts.reduce((m, p) => m + p.encodedSizeBytes, 0), 0);
     // Starting a worker costs more than merging a few small parts here.
@@ -249,7 +249,12 @@ export class Compactor {
    * encode the result, without the streaming merge's chunk buffers (sized for 16k rows) or any
    * blob I/O. Null when some input lives in blob or the inputs are not tiny.
    */
-  private smallInlineMerge(shardId: string, job: MergeJob, uploading?: () => void): Promise<JobResult> | null {
+  private smallInlineMerge(
+    shardId: string,
+    job: MergeJob,
+    progress?: (p: { rowsIn: number; rowsOut: number; partsIn: number; partsTotal: number }) => void,
+    uploading?: () => void,
+  ): Promise<JobResult> | null {
     const limit = Math.min(INLINE_MERGE_MAX_BYTES, job.targetBytes);
     let bytes = 0;
     for (const r of job.runs) {
@@ -264,6 +269,8 @@ export class Compactor {
         r.parts.map((p) => ({ cols: columnsFromInline(p.key, p.inline!), timeLower: r.timeLower, timeUpper: r.timeUpper ?? Infinity })),
       );
       const cols = mergePartsSync(parts, { advanceTo: job.advanceTo, consolidate: true, chunkRows: Number.MAX_SAFE_INTEGER });
+      // Every part is in once decoded: a watcher sees the merge phase with its counts, as from the streaming merge.
+      progress?.({ rowsIn: parts.reduce((n, p) => n + p.cols.len, 0), rowsOut: cols.len, partsIn: parts.length, partsTotal: parts.length });
       if (cols.len === 0) return { parts: [], len: 0 };
       const ref = await writePart(
         {
