@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newShardId, PersistClient, type ListenEvent } from '../index.js';
 import { memClient, sortUpdates, strings } from '../testing/util.js';
-import { MIN_MERGE_INPUTS } from './spine.js';
+import { MIN_INLINE_MERGE_INPUTS, MIN_MERGE_INPUTS } from './spine.js';
 
 let client: PersistClient;
 beforeEach(async () => {
@@ -21,10 +21,25 @@ describe('compaction', () => {
       await client.idle(shard);
       most = Math.max(most, (await client.inspectShard(shard)).batches.length);
     }
-    // One batch per level, plus the tail of small ones waiting to be worth a merge.
-    expect(most).toBeLessThanOrEqual(Math.ceil(Math.log2(300)) + MIN_MERGE_INPUTS);
+    // One batch per level, plus the tail of small ones waiting to be worth a merge (a longer one
+    // while they are all inline in state).
+    expect(most).toBeLessThanOrEqual(Math.ceil(Math.log2(300)) + Math.max(MIN_MERGE_INPUTS, MIN_INLINE_MERGE_INPUTS));
     const info = await client.inspectShard(shard);
     expect(Math.max(...info.batches.map((b) => b.level))).toBeGreaterThan(3);
+  });
+
+  it('merges tiny inline batches whose updates cancel once advanced to the since into nothing', async () => {
+    const c = await memClient({ compactionEnabled: false });
+    const shard = newShardId();
+    const [w, r] = await c.open(shard, strings);
+    for (let t = 0; t < 20; t++) await w.compareAndAppend([['k', 'v', t, t % 2 === 0 ? 1 : -1]], [t], [t + 1]);
+    await w.compareAndAppend([['kept', 'v', 20, 2]], [20], [21]);
+    await r.downgradeSince([20]);
+    const res = await c.admin.forceCompaction(shard);
+    expect(res.before).toBe(21);
+    expect(res.after).toBe(1);
+    expect(sortUpdates(await r.snapshotAndFetch([20]))).toEqual([['kept', 'v', 20, 2]]);
+    await c.close();
   });
 
   it('never changes what a snapshot at or after the since, or a listen, sees', async () => {

@@ -6,7 +6,8 @@ import { partKey } from '../paths.js';
 import { errorFromWire, errorToWire } from '../errors.js';
 import type { Blob } from '../location/types.js';
 import type { Machine } from '../machine.js';
-import { fetchPartBytes } from '../fetch.js';
+import { columnsFromInline, fetchPartBytes } from '../fetch.js';
+import { mergePartsSync } from '../part/merge.js';
 import { putEncodedPart, writePart } from '../part/writer.js';
 import { partsFor } from '../filter.js';
 import type { PartRef, ShardState } from '../state/types.js';
@@ -151,6 +152,8 @@ export class Compactor {
     uploading?: () => void,
   ): Promise<JobResult> {
     if (signal?.aborted) return Promise.reject(new Error('compaction cancelled'));
+    const small = this.smallInlineMerge(shardId, job, progress, uploading);
+    if (small) return small;
     const inputBytes = job.runs.reduce((n, r) => n + r.parts.reduce((m, p) => m + p.encodedSizeBytes, 0), 0);
     // Starting a worker costs more than merging a few small parts here.
     const spec = inputBytes >= INLINE_MERGE_MAX_BYTES ? workerSpec() : null;
@@ -238,6 +241,50 @@ export class Compactor {
       worker.on('message', onMessage);
       send({ type: 'job', jobId, job });
     });
+  }
+
+  /**
+   * Merges of tiny inline batches are most of background compaction under small appends, and
+   * they run on the appends' thread: decode the few rows, merge them in one exactly sized pass and
+   * encode the result, without the streaming merge's chunk buffers (sized for 16k rows) or any
+   * blob I/O. Null when some input lives in blob or the inputs are not tiny.
+   */
+  private smallInlineMerge(
+    shardId: string,
+    job: MergeJob,
+    progress?: (p: { rowsIn: number; rowsOut: number; partsIn: number; partsTotal: number }) => void,
+    uploading?: () => void,
+  ): Promise<JobResult> | null {
+    const limit = Math.min(INLINE_MERGE_MAX_BYTES, job.targetBytes);
+    let bytes = 0;
+    for (const r of job.runs) {
+      for (const p of r.parts) {
+        if (!p.inline) return null;
+        bytes += p.encodedSizeBytes;
+        if (bytes > limit) return null;
+      }
+    }
+    return (async () => {
+      const parts = job.runs.flatMap((r) =>
+        r.parts.map((p) => ({ cols: columnsFromInline(p.key, p.inline!), timeLower: r.timeLower, timeUpper: r.timeUpper ?? Infinity })),
+      );
+      const cols = mergePartsSync(parts, { advanceTo: job.advanceTo, consolidate: true, chunkRows: Number.MAX_SAFE_INTEGER });
+      // Every part is in once decoded: a watcher sees the merge phase with its counts, as from the streaming merge.
+      progress?.({ rowsIn: parts.reduce((n, p) => n + p.cols.len, 0), rowsOut: cols.len, partsIn: parts.length, partsTotal: parts.length });
+      if (cols.len === 0) return { parts: [], len: 0 };
+      const ref = await writePart(
+        {
+          blob: this.deps.blob,
+          mintKey: () => {
+            uploading?.();
+            return this.mintKey(shardId);
+          },
+        },
+        cols,
+        this.deps.config.inlineWritesMaxBytes,
+      );
+      return { parts: [ref], len: cols.len };
+    })();
   }
 
 }

@@ -17,6 +17,13 @@ export interface CompactionRequest {
 
 export const MIN_MERGE_INPUTS = 8;
 export const MIN_MERGE_UPDATES = 1024;
+/**
+ * Inputs all held inline in state wait for more of them: merging them costs little per row but a
+ * fixed amount per merge (a compare-and-set like an append's, on the appends' thread), so under a
+ * stream of tiny appends a wider fan-in cuts that per-append cost. The count stays logarithmic:
+ * this is a bigger constant tail, and only while everything in it is tiny.
+ */
+export const MIN_INLINE_MERGE_INPUTS = 16;
 
 function request(state: ShardState, batches: readonly HollowBatch[]): CompactionRequest {
   return {
@@ -48,7 +55,10 @@ export function nextCompaction(state: ShardState): CompactionRequest | null {
   // Merging a couple of tiny batches costs more than it saves: wait until there is enough to do
   // (the thresholds Materialize's persist uses).
   const updates = inputs.reduce((n, b) => n + b.len, 0);
-  if (inputs.length < MIN_MERGE_INPUTS && updates < MIN_MERGE_UPDATES) return null;
+  if (updates < MIN_MERGE_UPDATES) {
+    const allInline = inputs.every((b) => b.runs.every((r) => r.every((p) => p.inline !== undefined)));
+    if (inputs.length < (allInline ? MIN_INLINE_MERGE_INPUTS : MIN_MERGE_INPUTS)) return null;
+  }
   return request(state, inputs);
 }
 

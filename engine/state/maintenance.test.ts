@@ -8,6 +8,7 @@ import { Machine, type RoutineMaintenance } from '../machine.js';
 import { applyDiff } from './diff.js';
 import { gcTarget, ROLLUP_BYTES_RATIO, rollupDue } from './maintenance.js';
 import { initialState, type HollowBatch, type LeasedReaderState, type ShardState } from './types.js';
+import { MIN_INLINE_MERGE_INPUTS } from '../compact/spine.js';
 
 const S = 's00000000-0000-4000-8000-000000000001';
 const rollup = (seqno: number, encodedSizeBytes = 100) => ({ seqno, key: `${S}/rollup/${seqno}`, encodedSizeBytes });
@@ -95,9 +96,11 @@ describe('the maintenance compareAndAppend reports', () => {
   });
 
   it('with compaction on: compact once enough small batches wait', async () => {
-    const ms = await appendMany(12, { compactionEnabled: true, rollupThreshold: 1000 });
-    expect(ms.slice(0, 6).some((m) => m.compact)).toBe(false);
-    expect(ms.slice(7).every((m) => m.compact)).toBe(true);
+    // Tiny appends stay inline in state, and inline batches wait for a wider merge.
+    const n = MIN_INLINE_MERGE_INPUTS;
+    const ms = await appendMany(n + 4, { compactionEnabled: true, rollupThreshold: 1000 });
+    expect(ms.slice(0, n - 2).some((m) => m.compact)).toBe(false);
+    expect(ms.slice(n - 1).every((m) => m.compact)).toBe(true);
   });
 });
 
