@@ -4,7 +4,7 @@
 import { beyond, checkAntichain, checkDiff, checkTime, fmt, leq, type Antichain } from './antichain.js';
 import type { Codec } from './codec.js';
 import { InvalidUsageError } from './errors.js';
-import { runMergeJob } from './compact/merge-job.js';
+import { JobBuffers, runMergeJob } from './compact/merge-job.js';
 import type { Blob } from './location/types.js';
 import { MAX_ARENA_ROWS, UpdateArena } from './part/arena.js';
 import type { EncodeScratch } from './part/encode.js';
@@ -108,6 +108,8 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
   private finished = false;
   /** Flushes and merge outputs are written one at a time, so they can share one encode buffer. */
   private readonly encodeScratch: EncodeScratch = { buf: null };
+  /** Run merges happen one at a time too: they keep their part-sized buffers from one to the next. */
+  private mergeBuffers = new JobBuffers();
   private pending: Promise<void> = RESOLVED;
   readonly lower: Antichain;
 
@@ -199,7 +201,9 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
       { runs: inputs.map((parts) => ({ timeLower: 0, timeUpper: null, parts })), advanceTo: 0, targetBytes: this.deps.targetBytes },
       {
         fetch: (ref) => fetchPartBytes(blob, ref, 'part written by this builder is missing from blob'),
+        // writePart encodes cols into the builder's scratch before its first await.
         write: (cols) => this.writePart(cols, false),
+        buffers: this.mergeBuffers,
       },
     );
     const kept = this.runs.filter((_, i) => !chosen.has(i));
@@ -219,13 +223,19 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     );
   }
 
+  /** The builder is done (it may stay referenced): its big buffers go. */
+  private releaseBuffers(): void {
+    this.arena = new UpdateArena(64);
+    this.encodeScratch.buf = null;
+    this.mergeBuffers = new JobBuffers();
+  }
+
   async finish(upperArg: Antichain): Promise<Batch> {
     const upper = checkAntichain(upperArg, 'upper');
     await this.pending;
     this.finished = true;
     const fail = async (err: Error): Promise<never> => {
-      this.arena = new UpdateArena(64);
-      this.encodeScratch.buf = null;
+      this.releaseBuffers();
       await deleteParts(this.deps.blob, this.runs);
       throw err;
     };
@@ -247,9 +257,7 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
         this.addPart(await this.writePart(cols, this.runs.length === 0), bounds);
       }
     }
-    // Release the big buffers: the builder is done (it may stay referenced).
-    this.arena = new UpdateArena(64);
-    this.encodeScratch.buf = null;
+    this.releaseBuffers();
     return new BatchImpl(this.deps.shardId, this.lower, upper, this.len, this.runs, this.deps.blob, this.deps.retained);
   }
 }

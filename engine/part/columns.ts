@@ -84,3 +84,91 @@ export function concatColumns(chunks: readonly PartColumns[]): PartColumns {
 export function approxBytes(c: PartColumns): number {
   return c.keys.offsets[c.len] - c.keys.offsets[0] + c.vals.offsets[c.len] - c.vals.offsets[0] + ROW_FIXED_BYTES * c.len;
 }
+
+/**
+ * Chunks appended into buffers kept from one output part to the next: a writer of many parts in
+ * sequence (a builder's run merges) joins a part's chunks without a part-sized join per part, and
+ * may take chunks that are valid only until the next one (a merge reusing its chunk buffers).
+ */
+export class ColumnsAccumulator {
+  len = 0;
+  private ko = new Int32Array(1);
+  private vo = new Int32Array(1);
+  private kd: Uint8Array = EMPTY_BYTES;
+  private vd: Uint8Array = EMPTY_BYTES;
+  private t = new Float64Array(0);
+  private d = new Float64Array(0);
+
+  /** Copies c's rows after the ones held. */
+  append(c: PartColumns): void {
+    const n = c.len;
+    if (n === 0) return;
+    const k0 = c.keys.offsets[0];
+    const v0 = c.vals.offsets[0];
+    const kLen = c.keys.offsets[n] - k0;
+    const vLen = c.vals.offsets[n] - v0;
+    const row = this.len;
+    const kb = this.ko[row];
+    const vb = this.vo[row];
+    if (this.t.length < row + n) this.growRows(row + n);
+    if (this.kd.length < kb + kLen) this.kd = grown(this.kd, kb, kb + kLen);
+    if (this.vd.length < vb + vLen) this.vd = grown(this.vd, vb, vb + vLen);
+    this.kd.set(c.keys.data.subarray(k0, k0 + kLen), kb);
+    this.vd.set(c.vals.data.subarray(v0, v0 + vLen), vb);
+    const ko = this.ko;
+    const vo = this.vo;
+    const sko = c.keys.offsets;
+    const svo = c.vals.offsets;
+    const kShift = kb - k0;
+    const vShift = vb - v0;
+    for (let i = 1; i <= n; i++) {
+      ko[row + i] = sko[i] + kShift;
+      vo[row + i] = svo[i] + vShift;
+    }
+    this.t.set(c.times.subarray(0, n), row);
+    this.d.set(c.diffs.subarray(0, n), row);
+    this.len = row + n;
+  }
+
+  /** Views of the rows held: valid until the next append or clear. */
+  columns(): PartColumns {
+    const n = this.len;
+    return {
+      len: n,
+      keys: { offsets: this.ko.subarray(0, n + 1), data: this.kd.subarray(0, this.ko[n]) },
+      vals: { offsets: this.vo.subarray(0, n + 1), data: this.vd.subarray(0, this.vo[n]) },
+      times: this.t.subarray(0, n),
+      diffs: this.d.subarray(0, n),
+    };
+  }
+
+  /** Forgets the rows, keeping the buffers for the next part. */
+  clear(): void {
+    this.len = 0;
+  }
+
+  private growRows(need: number): void {
+    const cap = Math.max(need + (need >> 2), 1024);
+    const used = this.len;
+    const ko = new Int32Array(cap + 1);
+    ko.set(this.ko.subarray(0, used + 1));
+    const vo = new Int32Array(cap + 1);
+    vo.set(this.vo.subarray(0, used + 1));
+    const t = new Float64Array(cap);
+    t.set(this.t.subarray(0, used));
+    const d = new Float64Array(cap);
+    d.set(this.d.subarray(0, used));
+    this.ko = ko;
+    this.vo = vo;
+    this.t = t;
+    this.d = d;
+  }
+}
+
+// Growth by a quarter, not double: the buffers are kept (live) as long as their owner, and grow
+// only while the first part fills them.
+function grown(old: Uint8Array, used: number, need: number): Uint8Array {
+  const b = new Uint8Array(Math.max(need + (need >> 2), 4096));
+  b.set(old.subarray(0, used));
+  return b;
+}

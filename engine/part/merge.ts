@@ -44,6 +44,12 @@ export interface MergeOptions {
    * full collection: a cursor over 8 runs held twice its parts in dead buffers).
    */
   copyParts?: boolean;
+  /**
+   * mergeRuns with copyParts: the part copies and decode scratch to use, kept by a caller that
+   * merges again and again (a builder), so each merge does not grow part-sized buffers anew.
+   * Merges sharing them must not overlap.
+   */
+  buffers?: MergeBuffers;
 }
 
 export interface MergePart {
@@ -80,6 +86,25 @@ class DecodeScratch implements DecodeInto {
     const cap = len + (len >> 3);
     this.times = new Float64Array(cap);
     this.diffs = new Float64Array(cap);
+  }
+}
+
+/** Buffers mergeRuns may keep from one merge to the next (see MergeOptions.buffers). */
+export class MergeBuffers {
+  private readonly copies: PartCopy[] = [];
+  private readonly scratches: DecodeScratch[] = [];
+  readonly scratch = new DecodeScratch();
+
+  /** Without copies: the i-th run's own decode scratch (its cursor reads its part from it). */
+  scratchOf(i: number): DecodeScratch {
+    while (this.scratches.length <= i) this.scratches.push(new DecodeScratch());
+    return this.scratches[i];
+  }
+
+  /** The copy buffers of the i-th run. */
+  copy(i: number): PartCopy {
+    while (this.copies.length <= i) this.copies.push(new PartCopy());
+    return this.copies[i];
   }
 }
 
@@ -648,19 +673,25 @@ export async function* mergeRuns(runs: MergeRun[], opts: MergeOptions): AsyncIte
   const live = runs.filter((r) => r.timeLower < r.timeUpper);
   const copy = opts.copyParts !== false;
   const reuse = opts.reuseChunks === true;
-  const cursors = live.map((r) => new Cursor(r.timeLower, r.timeUpper, opts.advanceTo, copy ? new PartCopy() : null));
+  const bufs = opts.buffers;
+  const cursors = live.map(
+    (r, i) => new Cursor(r.timeLower, r.timeUpper, opts.advanceTo, copy ? (bufs ? bufs.copy(i) : new PartCopy()) : null),
+  );
   // Without copies each part is its own; with them, one scratch serves every decode, so parts
   // are asked for one at a time (at the start too: k parts fetched at once are k parts' garbage).
-  const scratch = copy ? new DecodeScratch() : null;
+  const shared = copy ? (bufs?.scratch ?? new DecodeScratch()) : null;
+  const scratchOf = (i: number): DecodeScratch | null => shared ?? bufs?.scratchOf(i) ?? null;
   const loaded: boolean[] = [];
-  if (copy) for (let i = 0; i < live.length; i++) loaded.push(await loadNext(live[i], cursors[i], scratch));
-  else loaded.push(...(await Promise.all(live.map((r, i) => loadNext(r, cursors[i], null)))));
+  if (copy) for (let i = 0; i < live.length; i++) loaded.push(await loadNext(live[i], cursors[i], shared));
+  else loaded.push(...(await Promise.all(live.map((r, i) => loadNext(r, cursors[i], scratchOf(i))))));
   const active: Cursor[] = [];
   const activeRuns: MergeRun[] = [];
+  const activeScratch: (DecodeScratch | null)[] = [];
   loaded.forEach((ok, i) => {
     if (ok) {
       active.push(cursors[i]);
       activeRuns.push(live[i]);
+      activeScratch.push(scratchOf(i));
     }
   });
   if (active.length === 0) return;
@@ -684,7 +715,7 @@ export async function* mergeRuns(runs: MergeRun[], opts: MergeOptions): AsyncIte
       continue;
     }
     const c = active[r];
-    if (!(await loadNext(activeRuns[r], c, scratch))) c.end();
+    if (!(await loadNext(activeRuns[r], c, activeScratch[r]))) c.end();
     m.replay(r);
   }
   const last = m.out.finish();
