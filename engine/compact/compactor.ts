@@ -11,6 +11,7 @@ import { mergePartsSync } from '../part/merge.js';
 import { putEncodedPart, writePart } from '../part/writer.js';
 import { partsFor } from '../filter.js';
 import type { PartRef, ShardState } from '../state/types.js';
+import type { PartColumns } from '../part/types.js';
 import type { PersistConfig } from '../config.js';
 import { runMergeJob, type JobResult, type MergeJob } from './merge-job.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -161,18 +162,7 @@ export class Compactor {
       return runMergeJob(job, {
         fetch: (p) => this.fetchIo(p),
         // A tiny merge result stays inline in state like a tiny append: no blob to write or delete.
-        write: (cols) =>
-          writePart(
-            {
-              blob: this.deps.blob,
-              mintKey: () => {
-                uploading?.();
-                return this.mintKey(shardId);
-              },
-            },
-            cols,
-            this.deps.config.inlineWritesMaxBytes,
-          ),
+        write: (cols) => this.writeOutput(shardId, cols, uploading),
         progress,
         cancelled: () => (signal?.aborted ? new Error('compaction cancelled') : null),
       });
@@ -272,19 +262,16 @@ export class Compactor {
       // Every part is in once decoded: a watcher sees the merge phase with its counts, as from the streaming merge.
       progress?.({ rowsIn: parts.reduce((n, p) => n + p.cols.len, 0), rowsOut: cols.len, partsIn: parts.length, partsTotal: parts.length });
       if (cols.len === 0) return { parts: [], len: 0 };
-      const ref = await writePart(
-        {
-          blob: this.deps.blob,
-          mintKey: () => {
-            uploading?.();
-            return this.mintKey(shardId);
-          },
-        },
-        cols,
-        this.deps.config.inlineWritesMaxBytes,
-      );
-      return { parts: [ref], len: cols.len };
+      return { parts: [await this.writeOutput(shardId, cols, uploading)], len: cols.len };
     })();
   }
 
+  /** One output part of an in-process merge: inline in state when it fits, else a blob (its key minted as the upload starts). */
+  private writeOutput(shardId: string, cols: PartColumns, uploading?: () => void): Promise<PartRef> {
+    const mintKey = (): string => {
+      uploading?.();
+      return this.mintKey(shardId);
+    };
+    return writePart({ blob: this.deps.blob, mintKey }, cols, this.deps.config.inlineWritesMaxBytes);
+  }
 }
