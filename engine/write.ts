@@ -6,6 +6,7 @@ import { InvalidUsageError } from './errors.js';
 import { HandleBase, type ClientContext } from './handle.js';
 import { fateUnknown, type Machine, type RoutineMaintenance } from './machine.js';
 import { retainedPartKeys } from './ownership.js';
+import { SMALL_BATCH_MAX_ROWS, SmallBatches } from './small-batch.js';
 import { parseBlobKey } from './paths.js';
 import { randomBytes } from 'node:crypto';
 import type { AppendResult as TAppendResult } from './state/transitions.js';
@@ -39,6 +40,14 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
     private readonly valCodec: Codec<V>,
   ) {
     super(ctx, machine, 'writer', writerId);
+    this.small = new SmallBatches<K, V>({
+      shardId: machine.shardId,
+      blob: ctx.blob,
+      keyCodec,
+      valCodec,
+      inlineMaxBytes: ctx.config.inlineWritesMaxBytes,
+      retained: () => retainedPartKeys(machine),
+    });
     this.startHeartbeat(ctx.config.writerLeaseDurationMs / 4);
   }
 
@@ -47,6 +56,7 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
   }
 
   private readonly retained = (): Promise<Set<string>> => retainedPartKeys(this.machine);
+  private readonly small: SmallBatches<K, V>;
 
   /**
    * Idempotency tokens need only differ between this writer's calls (state keeps one per writer):
@@ -93,6 +103,14 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
   async batch(updates: Iterable<Update<K, V>>, lower: Antichain, upper: Antichain): Promise<Batch> {
     this.check();
     const upperChecked = checkAntichain(upper, 'upper');
+    if (Array.isArray(updates) && updates.length <= SMALL_BATCH_MAX_ROWS) {
+      const lowerChecked = checkAntichain(lower, 'lower');
+      if (!leq(lowerChecked, upperChecked)) {
+        throw new InvalidUsageError('InvalidBounds', `lower ${fmt(lowerChecked)} is not <= upper ${fmt(upperChecked)}`);
+      }
+      const small = this.small.build(updates, lowerChecked, upperChecked);
+      if (small) return small;
+    }
     const b = this.builder(lower) as BatchBuilderImpl<K, V>;
     if (!leq(b.lower, upperChecked)) {
       throw new InvalidUsageError('InvalidBounds', `lower ${fmt(b.lower)} is not <= upper ${fmt(upperChecked)}`);

@@ -1,0 +1,73 @@
+// The batch of a small array of updates (the common compareAndAppend of a few rows), built in one
+// synchronous step into an arena its writer keeps: a fresh builder, with its arena, scratch and
+// merge buffers, cost more than the sort and encoding of a few rows. Synchronous, so concurrent
+// appends of one writer cannot share the arena at once. A batch that does not fit inline returns
+// null and goes through the builder, which writes it to blob.
+import { beyond, checkDiff, checkTime, fmt, type Antichain } from './antichain.js';
+import { BatchImpl } from './batch.js';
+import type { Codec } from './codec.js';
+import { InvalidUsageError } from './errors.js';
+import type { Blob } from './location/types.js';
+import { UpdateArena } from './part/arena.js';
+import { inlineFromColumns, inlineKey, inlineSize, inlineSizeOf } from './part/inline.js';
+import type { Update } from './update.js';
+
+/** Arrays up to this length try the small path; longer ones rarely fit inline. */
+export const SMALL_BATCH_MAX_ROWS = 64;
+/** An arena that grew past this (a few big values) is not kept for the next batch. */
+const KEEP_ARENA_BYTES = 64 * 1024;
+
+export interface SmallBatchDeps<K, V> {
+  readonly shardId: string;
+  readonly blob: Blob;
+  readonly keyCodec: Codec<K>;
+  readonly valCodec: Codec<V>;
+  readonly inlineMaxBytes: number;
+  readonly retained: () => Promise<Set<string>>;
+}
+
+/** One writer's reusable arena for small batches. */
+export class SmallBatches<K, V> {
+  private arena = new UpdateArena(1024);
+
+  constructor(private readonly deps: SmallBatchDeps<K, V>) {}
+
+  /**
+   * The inline batch of updates over [lower, upper) (lower <= upper already checked), or null when
+   * it would not fit inline. Invalid updates throw the errors the builder gives, in its order.
+   */
+  build(updates: readonly Update<K, V>[], lower: Antichain, upper: Antichain): BatchImpl | null {
+    const { deps } = this;
+    const arena = this.arena;
+    arena.clear();
+    try {
+      let maxTime = -1;
+      for (const u of updates) {
+        if (!Array.isArray(u) || u.length !== 4) {
+          throw new InvalidUsageError('InvalidArgument', 'each update must be a [key, val, time, diff] tuple');
+        }
+        const [key, val, time, diff] = u;
+        checkTime(time);
+        checkDiff(diff);
+        if (!beyond(time, lower)) {
+          throw new InvalidUsageError('UpdateNotBeyondLower', `update time ${time} is not beyond the batch lower ${fmt(lower)}`);
+        }
+        if (time > maxTime) maxTime = time;
+        arena.addEncoded(deps.keyCodec, key, deps.valCodec, val, time, diff);
+      }
+      if (maxTime >= 0 && beyond(maxTime, upper)) {
+        throw new InvalidUsageError('UpdateBeyondUpper', `update time ${maxTime} is beyond the batch upper ${fmt(upper)}`);
+      }
+      const cols = arena.sortAndConsolidate({ reuseOutput: true });
+      if (cols.len === 0) return new BatchImpl(deps.shardId, lower, upper, 0, [], deps.blob, deps.retained);
+      if (inlineSizeOf(cols) > deps.inlineMaxBytes) return null;
+      const inline = inlineFromColumns(cols);
+      const part = { key: inlineKey(cols.len), encodedSizeBytes: inlineSize(inline), len: cols.len, inline };
+      return new BatchImpl(deps.shardId, lower, upper, cols.len, [[part]], deps.blob, deps.retained);
+    } finally {
+      const grew = arena.sizeBytes > KEEP_ARENA_BYTES;
+      arena.clear();
+      if (grew) this.arena = new UpdateArena(1024);
+    }
+  }
+}
