@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidUsageError, newShardId, PersistClient, type Update, type WriteHandle } from './index.js';
+import { InvalidUsageError, newShardId, PersistClient, type Antichain, type Update, type WriteHandle } from './index.js';
 import type { BatchImpl } from './batch.js';
 import { memClient, strings } from './testing/util.js';
 
@@ -55,7 +55,7 @@ describe('small batches (arrays of a few updates)', () => {
   });
 
   it('reject bad updates with the builder’s errors', async () => {
-    const cases: [Update<string, string>[], number[], number[]][] = [
+    const cases: [Update<string, string>[], Antichain, Antichain][] = [
       [[['a', 'x', -1, 1]], [0], [2]],
       [[['a', 'x', 1, 0.5]], [0], [2]],
       [[['a', 'x', 0, 1]], [1], [2]],

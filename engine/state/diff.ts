@@ -14,10 +14,10 @@ export function applyDiff(state: ShardState, diff: StateDiff): ShardState {
   const parent = appendedOf.get(state);
   let batches: BatchesOf = parent ?? state.batches;
   if (diff.batchesRemoved?.length || diff.batchesAdded?.length) {
-    batches =
-      !diff.batchesRemoved?.length && appendsAtEnd(parent ? parent.last : state.batches[state.batches.length - 1], diff.batchesAdded!)
-        ? new AppendedBatches(parent ?? state.batches, diff.batchesAdded!)
-        : applyBatches(parent ? parent.get() : state.batches, diff.batchesRemoved ?? [], diff.batchesAdded ?? []);
+    const appended = !diff.batchesRemoved?.length && appendsAtEnd(parent ? parent.last : state.batches[state.batches.length - 1], diff.batchesAdded!);
+    if (!appended) batches = applyBatches(parent ? parent.get() : state.batches, diff.batchesRemoved ?? [], diff.batchesAdded ?? []);
+    else if (!parent && state.batches.length < LAZY_APPEND_MIN_BATCHES) batches = [...state.batches, ...diff.batchesAdded!];
+    else batches = new AppendedBatches(parent ?? state.batches, diff.batchesAdded!);
   }
   let rollups = state.rollups;
   if (diff.rollupsAdded?.length || diff.rollupsRemoved?.length) {
@@ -26,7 +26,7 @@ export function applyDiff(state: ShardState, diff: StateDiff): ShardState {
       (a, b) => a.seqno - b.seqno,
     );
   }
-  const next: ShardState = {
+  const fields: Omit<ShardState, 'batches'> & { batches?: readonly HollowBatch[] } = {
     shardId: state.shardId,
     seqno: diff.seqno,
     walltimeMs: diff.walltimeMs,
@@ -37,18 +37,32 @@ export function applyDiff(state: ShardState, diff: StateDiff): ShardState {
     leasedReaders: applyKeyed(state.leasedReaders, diff.leasedReaders),
     criticalReaders: applyKeyed(state.criticalReaders, diff.criticalReaders),
     writers: applyKeyed(state.writers, diff.writers),
-    // An accessor, so that a state made by appends holds its batches as "the parent's, plus these"
-    // until something reads them (see AppendedBatches); JSON, spread and structured clone see an array.
-    get batches() {
-      return batches instanceof AppendedBatches ? batches.get() : batches;
-    },
     rollups,
     nextBatchId: diff.nextBatchId ?? state.nextBatchId,
     finalized: diff.finalized ?? state.finalized,
   };
-  if (batches instanceof AppendedBatches) appendedOf.set(next, batches);
+  if (!(batches instanceof AppendedBatches)) {
+    fields.batches = batches;
+    return fields as ShardState;
+  }
+  const lazy = batches;
+  const next: ShardState = {
+    ...fields,
+    // An accessor, so that a state made by appends holds its batches as "the parent's, plus these"
+    // until something reads them (see AppendedBatches); JSON, spread and structured clone see an array.
+    get batches() {
+      return lazy.get();
+    },
+  };
+  appendedOf.set(next, lazy);
   return next;
 }
+
+/**
+ * Shorter batch lists are copied per append (cheaper than an accessor and a WeakMap entry, which
+ * cost a few microseconds a state); longer ones become lazy (see AppendedBatches).
+ */
+const LAZY_APPEND_MIN_BATCHES = 256;
 
 type BatchesOf = readonly HollowBatch[] | AppendedBatches;
 

@@ -69,7 +69,9 @@ function seal(shardId: string, json: string): Uint8Array {
   const tag = shardTag(shardId);
   // The JSON is written straight into the sealed buffer (no intermediate encoding to copy).
   const at = 5 + tag.length;
-  const buf = Buffer.allocUnsafeSlow(at + Buffer.byteLength(json));
+  // Small versions (every append's diff) come from Buffer's pool: a buffer of their own is an
+  // ArrayBuffer allocation and a backing store for the collector to track, per append.
+  const buf = Buffer.allocUnsafe(at + Buffer.byteLength(json));
   buf[4] = FORMAT_2;
   buf.set(tag, 5);
   buf.write(json, at);
