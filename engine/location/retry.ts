@@ -55,7 +55,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * if every attempt was (one indeterminate attempt may have taken effect).
  */
 export async function retryExternal<T>(op: () => Promise<T>, what: string, options?: Partial<RetryOptions>): Promise<T> {
-  const o = { ...defaults, ...options };
+  const o = options ? { ...defaults, ...options } : defaults;
   const start = Date.now();
   let delay = o.initialDelayMs;
   let allDeterminate = true;
