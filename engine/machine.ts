@@ -183,6 +183,7 @@ export class Machine {
         // A retried attempt that had landed shows up as a mismatch whose head is our own write.
         if (res.ok || (res.current && res.current.seqno === diff.seqno && sameBytes(res.current.data, data))) {
           const next = applyDiff(state, diff);
+          this.versions.recent.add(diff);
           this.setState(next);
           return { result: outcome.result, maintenance: this.maintenanceOf(next, data.length, askGc) };
         }
@@ -312,7 +313,7 @@ export class Machine {
   }
 
   private async refreshOnce(): Promise<void> {
-    const next = await this.versions.replayFrom(this.state);
+    const next = await this.versions.replayFrom(this.state, undefined, true);
     this.setState(next ?? (await this.versions.loadLatest()));
   }
 

@@ -20,6 +20,7 @@ import { CorruptDataError, InvalidUsageError } from '../errors.js';
 import { rollupKey } from '../paths.js';
 import { applyDiff } from './diff.js';
 import { decodeDiffAt, decodeRollup } from './encode.js';
+import { RecentDiffs } from './recent-diffs.js';
 import { initialState, type ShardState, type StateDiff } from './types.js';
 
 const SCAN_PAGE = 1024;
@@ -34,6 +35,9 @@ export interface VersionsDeps {
 }
 
 export class StateVersions {
+  /** diffs of the newest versions this machine wrote or replayed (see RecentDiffs) */
+  readonly recent = new RecentDiffs();
+
   constructor(
     readonly shardId: string,
     private readonly deps: VersionsDeps,
@@ -47,11 +51,12 @@ export class StateVersions {
 
   /**
    * Applies every diff after `base` (up to `until`). Returns null when consensus no longer holds the
-   * diff right after base (truncated by GC): the caller must restart from a rollup.
+   * diff right after base (truncated by GC): the caller must restart from a rollup. `remember`: a
+   * machine catching up with its shard notes the diffs in `recent`.
    */
-  async replayFrom(base: ShardState, until = Number.MAX_SAFE_INTEGER): Promise<ShardState | null> {
+  async replayFrom(base: ShardState, until = Number.MAX_SAFE_INTEGER, remember = false): Promise<ShardState | null> {
     let state = base;
-    for await (const page of this.diffPagesAfter(base, until)) {
+    for await (const page of this.diffPagesAfter(base, until, remember)) {
       if (page === null) return null;
       state = page[page.length - 1];
     }
@@ -65,7 +70,7 @@ export class StateVersions {
    * yield per version slowed small appends by a third). A page is short so that the states it
    * holds at once stay few.
    */
-  private async *diffPagesAfter(base: ShardState, until: number): AsyncGenerator<ShardState[] | null> {
+  private async *diffPagesAfter(base: ShardState, until: number, remember = false): AsyncGenerator<ShardState[] | null> {
     const { consensus } = this.deps;
     let state = base;
     for (;;) {
@@ -83,7 +88,9 @@ export class StateVersions {
       let page: ShardState[] = [];
       for (const e of entries) {
         if (e.seqno > until) break;
-        state = applyDiff(state, decodeDiffAt(this.shardId, e.seqno, e.data));
+        const diff = decodeDiffAt(this.shardId, e.seqno, e.data);
+        state = applyDiff(state, diff);
+        if (remember) this.recent.add(diff);
         page.push(state);
         if (page.length === STATES_PER_PAGE) {
           yield page;
@@ -101,6 +108,11 @@ export class StateVersions {
    * caller checks that the first diff is the one at `from` (a concurrent GC may have truncated it).
    */
   async *diffs(from: number, until = Number.MAX_SAFE_INTEGER): AsyncGenerator<StateDiff[]> {
+    const held = this.recent.range(from, until);
+    if (held) {
+      yield held;
+      return;
+    }
     const { consensus } = this.deps;
     for (let next = from; next <= until; ) {
       const entries = await retryExternal(
