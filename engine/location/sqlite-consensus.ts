@@ -7,6 +7,7 @@ import { checkCas, checkKey, checkScan, checkTruncate, plainBytes } from './vali
 import { HandleWatches, SeenHeads } from './watchers.js';
 
 type Row = { seqno: number; data: Uint8Array };
+const HEAD_SEQNO = 'SELECT seqno FROM consensus WHERE key = ? ORDER BY seqno DESC LIMIT 1';
 const version = (r: Row): VersionedData => ({ seqno: r.seqno, data: plainBytes(r.data) });
 
 export class SqliteConsensus implements Consensus {
@@ -68,8 +69,9 @@ export class SqliteConsensus implements Consensus {
     // No read before the transaction: the check inside it is the one that counts, and a second
     // head read cost more on the (common) uncontended path than it saved racing losers.
     const result = this.writeTx<CasResult>(`compare-and-set ${key}@${data.seqno}`, key, () => {
-      const head = this.readHead(key);
-      if ((head?.seqno ?? null) !== expected) return { ok: false, current: head };
+      // The head's seqno decides; its data is read only for a mismatch, which returns it.
+      const seqno = this.conn.stmt(HEAD_SEQNO).pluck().get(key) as number | undefined;
+      if ((seqno ?? null) !== expected) return { ok: false, current: this.readHead(key) };
       this.conn.stmt('INSERT INTO consensus (key, seqno, data) VALUES (?, ?, ?)').run(key, data.seqno, data.data);
       return { ok: true };
     });
