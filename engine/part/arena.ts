@@ -16,7 +16,7 @@ import type { Codec } from '../codec.js';
 import { InvalidUsageError } from '../errors.js';
 import { compareBytesDV, equalBytesDV } from './compare.js';
 import { copyRange, grownBytes } from './copy.js';
-import { cutColumns } from './columns.js';
+import { cutColumns, newColumnBuffers, type ColumnBuffers } from './columns.js';
 import { MAX_DIFF, overflowRest, spillOf } from './diff-sum.js';
 import type { PartColumns } from './types.js';
 
@@ -99,9 +99,14 @@ export class UpdateArena {
   /**
    * initialBytes: the arena's starting capacity (it grows by 4, up to capBytes unless an update
    * needs more). tuning: arenas of at least bucketMinBytes are sorted through buckets of about
-   * bucketBytes (tests make these small).
+   * bucketBytes (tests make these small). output: the buffers sortAndConsolidate's reuseOutput
+   * writes into, when the caller shares them with another user (see ColumnBuffers).
    */
-  constructor(initialBytes = 65536, tuning: { bucketMinBytes?: number; bucketBytes?: number; capBytes?: number } = {}) {
+  constructor(
+    initialBytes = 65536,
+    tuning: { bucketMinBytes?: number; bucketBytes?: number; capBytes?: number; output?: ColumnBuffers } = {},
+  ) {
+    this.output = tuning.output ?? null;
     this.capBytes = Math.min(tuning.capBytes ?? MAX_ARENA_BYTES, MAX_ARENA_BYTES);
     this.bucketMinBytes = tuning.bucketMinBytes ?? BUCKET_MIN_BYTES;
     this.bucketBytes = tuning.bucketBytes ?? BUCKET_BYTES;
@@ -435,13 +440,13 @@ export class UpdateArena {
     return cutColumns({ ko: g.ko, kd: g.kd, vo: g.vo, vd: g.vd, t: g.t, d: g.d }, m, reuse);
   }
 
-  private output: { ko: Int32Array; vo: Int32Array; kd: Uint8Array; vd: Uint8Array; t: Float64Array; d: Float64Array } | null = null;
+  private output: ColumnBuffers | null;
 
   /** The reusable output buffers, grown to hold n rows of keyBytes and valBytes. */
-  private outputScratch(n: number, keyBytes: number, valBytes: number) {
+  private outputScratch(n: number, keyBytes: number, valBytes: number): ColumnBuffers {
     let o = this.output;
-    if (!o) o = this.output = { ko: new Int32Array(0), vo: new Int32Array(0), kd: new Uint8Array(0), vd: new Uint8Array(0), t: new Float64Array(0), d: new Float64Array(0) };
-    if (o.ko.length < n + 1) {
+    if (!o) o = this.output = newColumnBuffers();
+    if (o.ko.length < n + 1 || o.vo.length < n + 1 || o.t.length < n || o.d.length < n) {
       const rows = scratchLength(n + 1, o.ko.length);
       o.ko = new Int32Array(rows);
       o.vo = new Int32Array(rows);
