@@ -108,7 +108,11 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
   private maxTime = -1;
   private len = 0;
   private finished = false;
-  /** Flushes and merge outputs are written one at a time, so they can share one encode buffer. */
+  /**
+   * Flushes and merge outputs are written one at a time, so they can share one encode buffer; it
+   * is also the arena's bucket sort copy, which matters only during a sort (the part before
+   * was written by then, and a part is encoded from the sort's output, not from the copy).
+   */
   private readonly encodeScratch: EncodeScratch = { buf: null };
   /**
    * The arena's sorted output and a run merge's joined output parts: flushes and merges take
@@ -131,7 +135,11 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
 
   /** A part's worth of arena at most: the flush threshold plus room for the update that crosses it. */
   private newArena(): UpdateArena {
-    return new UpdateArena(SMALL_ARENA_BYTES, { capBytes: this.deps.targetBytes + ARENA_SLACK_BYTES, output: this.columnBuffers });
+    return new UpdateArena(SMALL_ARENA_BYTES, {
+      capBytes: this.deps.targetBytes + ARENA_SLACK_BYTES,
+      output: this.columnBuffers,
+      bucketCopy: this.encodeScratch,
+    });
   }
 
   private newMergeBuffers(): JobBuffers {

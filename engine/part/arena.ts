@@ -86,7 +86,6 @@ export class UpdateArena {
   private perm: Uint32Array = new Uint32Array(0);
   private cells: Uint16Array = new Uint16Array(0);
   private bucketed: Uint32Array = new Uint32Array(0);
-  private bucketCopy: Uint8Array = new Uint8Array(0);
   private cellTables: { rows: Int32Array; bytes: Float64Array; bucketOf: Uint16Array } | null = null;
   // The records being sorted: the arena itself, or its copy partitioned into buckets.
   private src: Uint8Array;
@@ -100,13 +99,22 @@ export class UpdateArena {
    * initialBytes: the arena's starting capacity (it grows by 4, up to capBytes unless an update
    * needs more). tuning: arenas of at least bucketMinBytes are sorted through buckets of about
    * bucketBytes (tests make these small). output: the buffers sortAndConsolidate's reuseOutput
-   * writes into, when the caller shares them with another user (see ColumnBuffers).
+   * writes into, when the caller shares them with another user (see ColumnBuffers). bucketCopy:
+   * the holder of the buffer a bucket sort copies the records into, when the caller shares it
+   * (a builder encodes its parts in it: its contents matter only during a sort).
    */
   constructor(
     initialBytes = 65536,
-    tuning: { bucketMinBytes?: number; bucketBytes?: number; capBytes?: number; output?: ColumnBuffers } = {},
+    tuning: {
+      bucketMinBytes?: number;
+      bucketBytes?: number;
+      capBytes?: number;
+      output?: ColumnBuffers;
+      bucketCopy?: { buf: Uint8Array | null };
+    } = {},
   ) {
     this.output = tuning.output ?? null;
+    this.bucketCopy = tuning.bucketCopy ?? { buf: null };
     this.capBytes = Math.min(tuning.capBytes ?? MAX_ARENA_BYTES, MAX_ARENA_BYTES);
     this.bucketMinBytes = tuning.bucketMinBytes ?? BUCKET_MIN_BYTES;
     this.bucketBytes = tuning.bucketBytes ?? BUCKET_BYTES;
@@ -303,8 +311,9 @@ export class UpdateArena {
     if (buckets === 1) return false; // one bucket: nothing to gain from copying
     rowStarts.push(n);
     // Scatter the records into their buckets: a sequential read, one write stream per bucket.
-    if (this.bucketCopy.length < this.used) this.bucketCopy = new Uint8Array(scratchLength(this.used, this.bucketCopy.length));
-    const out = this.bucketCopy;
+    const held = this.bucketCopy.buf;
+    const out = held && held.length >= this.used ? held : new Uint8Array(scratchLength(this.used, held?.length ?? 0));
+    this.bucketCopy.buf = out;
     const ov = new DataView(out.buffer);
     const pos = Float64Array.from(starts);
     const slot = Int32Array.from(rowStarts);
@@ -441,6 +450,7 @@ export class UpdateArena {
   }
 
   private output: ColumnBuffers | null;
+  private readonly bucketCopy: { buf: Uint8Array | null };
 
   /** The reusable output buffers, grown to hold n rows of keyBytes and valBytes. */
   private outputScratch(n: number, keyBytes: number, valBytes: number): ColumnBuffers {
