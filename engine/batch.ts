@@ -4,10 +4,12 @@
 import { beyond, checkAntichain, checkDiff, checkTime, fmt, leq, type Antichain } from './antichain.js';
 import type { Codec } from './codec.js';
 import { InvalidUsageError } from './errors.js';
-import { JobBuffers, runMergeJob } from './compact/merge-job.js';
+import { runMergeJob, type JobBuffers } from './compact/merge-job.js';
 import type { Blob } from './location/types.js';
 import { MAX_ARENA_ROWS, UpdateArena } from './part/arena.js';
+import { ColumnsAccumulator, newColumnBuffers, type ColumnBuffers } from './part/columns.js';
 import type { EncodeScratch } from './part/encode.js';
+import { MergeBuffers } from './part/merge.js';
 import type { PartColumns } from './part/types.js';
 import { writePart } from './part/writer.js';
 import type { PartRef } from './state/types.js';
@@ -106,10 +108,20 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
   private maxTime = -1;
   private len = 0;
   private finished = false;
-  /** Flushes and merge outputs are written one at a time, so they can share one encode buffer. */
+  /**
+   * Flushes and merge outputs are written one at a time, so they can share one encode buffer; it
+   * is also the arena's bucket sort copy, which matters only during a sort (the part before
+   * was written by then, and a part is encoded from the sort's output, not from the copy).
+   */
   private readonly encodeScratch: EncodeScratch = { buf: null };
+  /**
+   * The arena's sorted output and a run merge's joined output parts: flushes and merges take
+   * turns (a merge runs inside a flush, after its part is written), so one set of part-sized
+   * buffers serves both, and it outlives the arena that is dropped for a merge.
+   */
+  private columnBuffers: ColumnBuffers = newColumnBuffers();
   /** Run merges happen one at a time too: they keep their part-sized buffers from one to the next. */
-  private mergeBuffers = new JobBuffers();
+  private mergeBuffers: JobBuffers = this.newMergeBuffers();
   private pending: Promise<void> = RESOLVED;
   readonly lower: Antichain;
 
@@ -123,7 +135,15 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
 
   /** A part's worth of arena at most: the flush threshold plus room for the update that crosses it. */
   private newArena(): UpdateArena {
-    return new UpdateArena(SMALL_ARENA_BYTES, { capBytes: this.deps.targetBytes + ARENA_SLACK_BYTES });
+    return new UpdateArena(SMALL_ARENA_BYTES, {
+      capBytes: this.deps.targetBytes + ARENA_SLACK_BYTES,
+      output: this.columnBuffers,
+      bucketCopy: this.encodeScratch,
+    });
+  }
+
+  private newMergeBuffers(): JobBuffers {
+    return { merge: new MergeBuffers(), join: new ColumnsAccumulator(this.columnBuffers) };
   }
 
   /** Synchronous core of add(): validation and encoding; true when the arena should be flushed. */
@@ -169,8 +189,9 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
       this.addPart(ref, bounds);
       if (this.runs.length >= MAX_RUNS) {
         // The merge holds a part of each input run and output parts: the empty arena's buffers
-        // and sort scratch (three or four times a part) need not be held through it as well.
-        // Regrowing them after costs a few allocations per merge, not per flush.
+        // and sort scratch (twice a part or more) need not be held through it as well (its
+        // output buffers stay: the merge joins in them). Regrowing them after costs a few
+        // allocations per merge, not per flush.
         if (this.arena.len === 0) this.arena = this.newArena();
         await this.mergeSmallestRuns();
       }
@@ -227,7 +248,8 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
   private releaseBuffers(): void {
     this.arena = new UpdateArena(64);
     this.encodeScratch.buf = null;
-    this.mergeBuffers = new JobBuffers();
+    this.columnBuffers = newColumnBuffers();
+    this.mergeBuffers = this.newMergeBuffers();
   }
 
   async finish(upperArg: Antichain): Promise<Batch> {

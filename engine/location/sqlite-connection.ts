@@ -183,6 +183,16 @@ function resolveReal(path: string): { real: string; existed: boolean } {
   }
 }
 
+/**
+ * The WAL size at which a commit checkpoints it into the database. SQLite's default, 1000 pages
+ * (4 MiB at 4 KiB pages), is less than one part, so every part written paid a checkpoint, and a
+ * checkpoint costs two fsyncs (the WAL, then the database file) besides copying the pages. Fewer,
+ * larger checkpoints copy the same bytes with fewer fsyncs. Durability is unchanged (a commit is
+ * durable once in the WAL, as before); the cost is a WAL file of about this size on disk, and
+ * readers look pages up in a longer WAL index.
+ */
+const WAL_CHECKPOINT_BYTES = 32 * 1024 * 1024;
+
 /** Files up to this size get SQLite's full integrity_check on open (it reads every page). */
 const FULL_CHECK_MAX_BYTES = 256 * 1024 * 1024;
 
@@ -257,6 +267,8 @@ function connect(path: string, opts: Required<SqliteOptions>, existedArg: boolea
     if (existed) checkExisting(path, db);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${opts.synchronous}`);
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.pragma(`wal_autocheckpoint = ${Math.max(1000, Math.round(WAL_CHECKPOINT_BYTES / pageSize))}`);
     db.exec(SCHEMA);
     return db;
   } catch (e) {

@@ -16,7 +16,7 @@ import type { Codec } from '../codec.js';
 import { InvalidUsageError } from '../errors.js';
 import { compareBytesDV, equalBytesDV } from './compare.js';
 import { copyRange, grownBytes } from './copy.js';
-import { cutColumns } from './columns.js';
+import { cutColumns, newColumnBuffers, type ColumnBuffers } from './columns.js';
 import { MAX_DIFF, overflowRest, spillOf } from './diff-sum.js';
 import type { PartColumns } from './types.js';
 
@@ -86,7 +86,6 @@ export class UpdateArena {
   private perm: Uint32Array = new Uint32Array(0);
   private cells: Uint16Array = new Uint16Array(0);
   private bucketed: Uint32Array = new Uint32Array(0);
-  private bucketCopy: Uint8Array = new Uint8Array(0);
   private cellTables: { rows: Int32Array; bytes: Float64Array; bucketOf: Uint16Array } | null = null;
   // The records being sorted: the arena itself, or its copy partitioned into buckets.
   private src: Uint8Array;
@@ -99,9 +98,23 @@ export class UpdateArena {
   /**
    * initialBytes: the arena's starting capacity (it grows by 4, up to capBytes unless an update
    * needs more). tuning: arenas of at least bucketMinBytes are sorted through buckets of about
-   * bucketBytes (tests make these small).
+   * bucketBytes (tests make these small). output: the buffers sortAndConsolidate's reuseOutput
+   * writes into, when the caller shares them with another user (see ColumnBuffers). bucketCopy:
+   * the holder of the buffer a bucket sort copies the records into, when the caller shares it
+   * (a builder encodes its parts in it: its contents matter only during a sort).
    */
-  constructor(initialBytes = 65536, tuning: { bucketMinBytes?: number; bucketBytes?: number; capBytes?: number } = {}) {
+  constructor(
+    initialBytes = 65536,
+    tuning: {
+      bucketMinBytes?: number;
+      bucketBytes?: number;
+      capBytes?: number;
+      output?: ColumnBuffers;
+      bucketCopy?: { buf: Uint8Array | null };
+    } = {},
+  ) {
+    this.output = tuning.output ?? null;
+    this.bucketCopy = tuning.bucketCopy ?? { buf: null };
     this.capBytes = Math.min(tuning.capBytes ?? MAX_ARENA_BYTES, MAX_ARENA_BYTES);
     this.bucketMinBytes = tuning.bucketMinBytes ?? BUCKET_MIN_BYTES;
     this.bucketBytes = tuning.bucketBytes ?? BUCKET_BYTES;
@@ -298,8 +311,9 @@ export class UpdateArena {
     if (buckets === 1) return false; // one bucket: nothing to gain from copying
     rowStarts.push(n);
     // Scatter the records into their buckets: a sequential read, one write stream per bucket.
-    if (this.bucketCopy.length < this.used) this.bucketCopy = new Uint8Array(scratchLength(this.used, this.bucketCopy.length));
-    const out = this.bucketCopy;
+    const held = this.bucketCopy.buf;
+    const out = held && held.length >= this.used ? held : new Uint8Array(scratchLength(this.used, held?.length ?? 0));
+    this.bucketCopy.buf = out;
     const ov = new DataView(out.buffer);
     const pos = Float64Array.from(starts);
     const slot = Int32Array.from(rowStarts);
@@ -435,13 +449,14 @@ export class UpdateArena {
     return cutColumns({ ko: g.ko, kd: g.kd, vo: g.vo, vd: g.vd, t: g.t, d: g.d }, m, reuse);
   }
 
-  private output: { ko: Int32Array; vo: Int32Array; kd: Uint8Array; vd: Uint8Array; t: Float64Array; d: Float64Array } | null = null;
+  private output: ColumnBuffers | null;
+  private readonly bucketCopy: { buf: Uint8Array | null };
 
   /** The reusable output buffers, grown to hold n rows of keyBytes and valBytes. */
-  private outputScratch(n: number, keyBytes: number, valBytes: number) {
+  private outputScratch(n: number, keyBytes: number, valBytes: number): ColumnBuffers {
     let o = this.output;
-    if (!o) o = this.output = { ko: new Int32Array(0), vo: new Int32Array(0), kd: new Uint8Array(0), vd: new Uint8Array(0), t: new Float64Array(0), d: new Float64Array(0) };
-    if (o.ko.length < n + 1) {
+    if (!o) o = this.output = newColumnBuffers();
+    if (o.ko.length < n + 1 || o.vo.length < n + 1 || o.t.length < n || o.d.length < n) {
       const rows = scratchLength(n + 1, o.ko.length);
       o.ko = new Int32Array(rows);
       o.vo = new Int32Array(rows);

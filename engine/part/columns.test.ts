@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ColumnsAccumulator, concatColumns } from './columns.js';
+import { UpdateArena } from './arena.js';
+import { ColumnsAccumulator, concatColumns, newColumnBuffers } from './columns.js';
 import { encodePart } from './encode.js';
-import { colsOf, randBytes, randInt, rng, type Row, rowsOf, show, structureProblem } from './test-util.js';
+import { colsOf, randBytes, randInt, refConsolidate, rng, type Row, rowsOf, show, structureProblem } from './test-util.js';
 import type { PartColumns } from './types.js';
 
 function randomRows(r: () => number, n: number): Row[] {
@@ -52,5 +53,25 @@ describe('ColumnsAccumulator', () => {
     acc.clear();
     expect(acc.columns().len).toBe(0);
     expect(rowsOf(acc.columns())).toEqual([]);
+  });
+
+  it('shares its buffers with an arena taking turns, each growing them as its part needs', () => {
+    // A builder's flushes and run merges share one set of part-sized buffers.
+    const r = rng(11);
+    const shared = newColumnBuffers();
+    const acc = new ColumnsAccumulator(shared);
+    const arena = new UpdateArena(64, { output: shared });
+    for (let round = 0; round < 8; round++) {
+      const rows = randomRows(r, 1 + randInt(r, round % 2 === 0 ? 4000 : 300));
+      for (const [k, v, t, d] of rows) arena.add(k, v, t, d);
+      const sorted = arena.sortAndConsolidate({ reuseOutput: true });
+      expect(structureProblem(sorted)).toBeNull();
+      expect(show(rowsOf(sorted))).toEqual(show(refConsolidate(rows)));
+      arena.clear();
+      const whole = colsOf(randomRows(r, 1 + randInt(r, round % 3 === 0 ? 5000 : 200)));
+      acc.clear();
+      for (let i = 0; i < whole.len; i += 100) acc.append(slice(whole, i, Math.min(whole.len, i + 100)));
+      expect(show(rowsOf(acc.columns()))).toEqual(show(rowsOf(whole)));
+    }
   });
 });

@@ -86,37 +86,66 @@ export function approxBytes(c: PartColumns): number {
 }
 
 /**
+ * Part-sized column buffers that users taking turns may share (a builder's arena writes its sorted
+ * output into them, its run merges join their output parts in them: never at the same time). A
+ * user grows them when they are short and keeps nothing in them across its turns.
+ */
+export interface ColumnBuffers {
+  ko: Int32Array;
+  vo: Int32Array;
+  kd: Uint8Array;
+  vd: Uint8Array;
+  t: Float64Array;
+  d: Float64Array;
+}
+
+export function newColumnBuffers(): ColumnBuffers {
+  return {
+    ko: new Int32Array(1),
+    vo: new Int32Array(1),
+    kd: EMPTY_BYTES,
+    vd: EMPTY_BYTES,
+    t: new Float64Array(0),
+    d: new Float64Array(0),
+  };
+}
+
+/**
  * Chunks appended into buffers kept from one output part to the next: a writer of many parts in
  * sequence (a builder's run merges) joins a part's chunks without a part-sized join per part, and
  * may take chunks that are valid only until the next one (a merge reusing its chunk buffers).
  */
 export class ColumnsAccumulator {
   len = 0;
-  private ko = new Int32Array(1);
-  private vo = new Int32Array(1);
-  private kd: Uint8Array = EMPTY_BYTES;
-  private vd: Uint8Array = EMPTY_BYTES;
-  private t = new Float64Array(0);
-  private d = new Float64Array(0);
+
+  /** b: buffers to join in, maybe shared with another user (see ColumnBuffers). */
+  constructor(private readonly b: ColumnBuffers = newColumnBuffers()) {}
 
   /** Copies c's rows after the ones held. */
   append(c: PartColumns): void {
     const n = c.len;
     if (n === 0) return;
+    const b = this.b;
     const k0 = c.keys.offsets[0];
     const v0 = c.vals.offsets[0];
     const kLen = c.keys.offsets[n] - k0;
     const vLen = c.vals.offsets[n] - v0;
     const row = this.len;
-    const kb = this.ko[row];
-    const vb = this.vo[row];
-    if (this.t.length < row + n) this.growRows(row + n);
-    if (this.kd.length < kb + kLen) this.kd = grown(this.kd, kb, kb + kLen);
-    if (this.vd.length < vb + vLen) this.vd = grown(this.vd, vb, vb + vLen);
-    this.kd.set(c.keys.data.subarray(k0, k0 + kLen), kb);
-    this.vd.set(c.vals.data.subarray(v0, v0 + vLen), vb);
-    const ko = this.ko;
-    const vo = this.vo;
+    if (row === 0) {
+      b.ko[0] = 0;
+      b.vo[0] = 0;
+    }
+    const kb = b.ko[row];
+    const vb = b.vo[row];
+    if (b.t.length < row + n || b.d.length < row + n || b.ko.length < row + n + 1 || b.vo.length < row + n + 1) {
+      this.growRows(row + n);
+    }
+    if (b.kd.length < kb + kLen) b.kd = grown(b.kd, kb, kb + kLen);
+    if (b.vd.length < vb + vLen) b.vd = grown(b.vd, vb, vb + vLen);
+    b.kd.set(c.keys.data.subarray(k0, k0 + kLen), kb);
+    b.vd.set(c.vals.data.subarray(v0, v0 + vLen), vb);
+    const ko = b.ko;
+    const vo = b.vo;
     const sko = c.keys.offsets;
     const svo = c.vals.offsets;
     const kShift = kb - k0;
@@ -125,20 +154,22 @@ export class ColumnsAccumulator {
       ko[row + i] = sko[i] + kShift;
       vo[row + i] = svo[i] + vShift;
     }
-    this.t.set(c.times.subarray(0, n), row);
-    this.d.set(c.diffs.subarray(0, n), row);
+    b.t.set(c.times.subarray(0, n), row);
+    b.d.set(c.diffs.subarray(0, n), row);
     this.len = row + n;
   }
 
-  /** Views of the rows held: valid until the next append or clear. */
+  /** Views of the rows held: valid until the next append or clear (or another user's turn). */
   columns(): PartColumns {
     const n = this.len;
+    const b = this.b;
+    if (n === 0) return emptyColumns();
     return {
       len: n,
-      keys: { offsets: this.ko.subarray(0, n + 1), data: this.kd.subarray(0, this.ko[n]) },
-      vals: { offsets: this.vo.subarray(0, n + 1), data: this.vd.subarray(0, this.vo[n]) },
-      times: this.t.subarray(0, n),
-      diffs: this.d.subarray(0, n),
+      keys: { offsets: b.ko.subarray(0, n + 1), data: b.kd.subarray(0, b.ko[n]) },
+      vals: { offsets: b.vo.subarray(0, n + 1), data: b.vd.subarray(0, b.vo[n]) },
+      times: b.t.subarray(0, n),
+      diffs: b.d.subarray(0, n),
     };
   }
 
@@ -148,20 +179,21 @@ export class ColumnsAccumulator {
   }
 
   private growRows(need: number): void {
+    const b = this.b;
     const cap = Math.max(need + (need >> 2), 1024);
     const used = this.len;
     const ko = new Int32Array(cap + 1);
-    ko.set(this.ko.subarray(0, used + 1));
+    ko.set(b.ko.subarray(0, used + 1));
     const vo = new Int32Array(cap + 1);
-    vo.set(this.vo.subarray(0, used + 1));
+    vo.set(b.vo.subarray(0, used + 1));
     const t = new Float64Array(cap);
-    t.set(this.t.subarray(0, used));
+    t.set(b.t.subarray(0, used));
     const d = new Float64Array(cap);
-    d.set(this.d.subarray(0, used));
-    this.ko = ko;
-    this.vo = vo;
-    this.t = t;
-    this.d = d;
+    d.set(b.d.subarray(0, used));
+    b.ko = ko;
+    b.vo = vo;
+    b.t = t;
+    b.d = d;
   }
 }
 
