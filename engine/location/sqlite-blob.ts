@@ -46,6 +46,7 @@ export class SqliteBlob implements Blob {
     this.run('set blob', key, true, () => {
       this.conn.stmt('INSERT OR REPLACE INTO blob (key, value) VALUES (?, ?)').run(key, value);
     });
+    this.conn.wrote(value.length);
   }
 
   async delete(key: string): Promise<number | null> {

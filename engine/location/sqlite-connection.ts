@@ -6,6 +6,7 @@ import { existsSync, linkSync, mkdirSync, realpathSync, rmSync, statSync, watch,
 import { basename, dirname, join } from 'node:path';
 import { CorruptDataError, InvalidUsageError } from '../errors.js';
 import { sqliteOpenError } from './sqlite-errors.js';
+import { Checkpointer } from './sqlite-checkpointer.js';
 import { callSoon, Watchers } from './watchers.js';
 
 /** Options of a file's shared connection: the first opener's apply to every later handle in the process. */
@@ -41,11 +42,20 @@ export class SharedSqlite {
   private poller: NodeJS.Timeout | null = null;
   private walWatcher: FSWatcher | null = null;
 
+  private readonly checkpointer: Checkpointer;
+
   private constructor(
     readonly path: string,
     readonly db: Database.Database,
     private readonly opts: Required<SqliteOptions>,
-  ) {}
+  ) {
+    this.checkpointer = new Checkpointer(path, db.pragma('page_size', { simple: true }) as number, opts.busyTimeoutMs);
+  }
+
+  /** A write of about `bytes` committed on this connection (see Checkpointer). */
+  wrote(bytes: number): void {
+    this.checkpointer.wrote(bytes);
+  }
 
   /** Opens (creating file and parent directory) or joins the process's connection to `path`. */
   static acquire(path: string, options: SqliteOptions = {}): SharedSqlite {
@@ -66,6 +76,7 @@ export class SharedSqlite {
   release(): void {
     if (--this.refs > 0) return;
     this.stopWatching();
+    this.checkpointer.close();
     open.delete(this.path);
     this.statements.clear();
     this.db.close();

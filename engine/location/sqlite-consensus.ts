@@ -76,6 +76,7 @@ export class SqliteConsensus implements Consensus {
       return { ok: true };
     });
     if (result.ok) {
+      this.conn.wrote(data.data.length);
       this.seen.saw(key, data.seqno);
       this.conn.committed(key, data.seqno);
     }
