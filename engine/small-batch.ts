@@ -4,10 +4,8 @@
 // appends of one writer cannot share the arena at once. A batch that does not fit inline returns
 // null and goes through the builder, which writes it to blob.
 import { beyond, checkDiff, checkTime, fmt, type Antichain } from './antichain.js';
-import { BatchImpl } from './batch.js';
-import type { Codec } from './codec.js';
+import { BatchImpl, type BuilderDeps } from './batch.js';
 import { InvalidUsageError } from './errors.js';
-import type { Blob } from './location/types.js';
 import { UpdateArena } from './part/arena.js';
 import { inlineFromColumns, inlineKey, inlineSize, inlineSizeOf } from './part/inline.js';
 import type { Update } from './update.js';
@@ -17,14 +15,8 @@ export const SMALL_BATCH_MAX_ROWS = 64;
 /** An arena that grew past this (a few big values) is not kept for the next batch. */
 const KEEP_ARENA_BYTES = 64 * 1024;
 
-export interface SmallBatchDeps<K, V> {
-  readonly shardId: string;
-  readonly blob: Blob;
-  readonly keyCodec: Codec<K>;
-  readonly valCodec: Codec<V>;
-  readonly inlineMaxBytes: number;
-  readonly retained: () => Promise<Set<string>>;
-}
+/** What a builder is given, but its part size, clock and blob keys: a small batch writes no part. */
+export type SmallBatchDeps<K, V> = Pick<BuilderDeps<K, V>, 'shardId' | 'blob' | 'keyCodec' | 'valCodec' | 'inlineMaxBytes' | 'retained'>;
 
 /** One writer's reusable arena for small batches. */
 export class SmallBatches<K, V> {
