@@ -170,7 +170,9 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     } catch (e) {
       return Promise.reject(e);
     }
-    return full ? this.flush() : this.pending;
+    // Not this.pending: a part's upload overlaps the adds of the next one (see flush). A failed
+    // upload surfaces at the next flush or at finish.
+    return full ? this.flush() : RESOLVED;
   }
 
   /** Writes the arena as one sorted part; it continues the current run when it sorts after it. */
@@ -185,6 +187,7 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     this.arena.clear();
     if (cols.len === 0) return;
     const bounds = boundsOf(cols);
+    const mergeFollows = !this.continuesRun(bounds) && this.runs.length + 1 >= MAX_RUNS;
     const p = this.writePart(cols, false).then(async (ref) => {
       this.addPart(ref, bounds);
       if (this.runs.length >= MAX_RUNS) {
@@ -197,12 +200,22 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
       }
     });
     this.pending = p;
-    await p;
+    // One upload at a time is in flight while the next part's updates arrive (the next flush
+    // waits for it before it sorts: the sort's copy is the buffer being uploaded). To S3 that
+    // hides most of an upload; to SQLite, whose writes finish before they return, it changes
+    // nothing. A merge is waited for: it holds a part of several runs, and the arena would grow
+    // beside it.
+    if (mergeFollows) await p;
+    else p.catch(() => undefined);
   }
 
-  /** A part continues the current run when it sorts after it, else it starts a new run. */
+  /** Whether a part continues the current run (it sorts after it), or starts a new run. */
+  private continuesRun(b: PartBounds): boolean {
+    return this.runs.length > 0 && this.last !== null && compareRows(this.last, b.first) < 0;
+  }
+
   private addPart(ref: PartRef, b: PartBounds): void {
-    if (this.runs.length > 0 && this.last && compareRows(this.last, b.first) < 0) this.runs[this.runs.length - 1].push(ref);
+    if (this.continuesRun(b)) this.runs[this.runs.length - 1].push(ref);
     else this.runs.push([ref]);
     this.last = b.last;
     this.len += b.len;
