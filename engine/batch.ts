@@ -170,9 +170,7 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     } catch (e) {
       return Promise.reject(e);
     }
-    // Not this.pending: a part's upload overlaps the adds of the next one (see flush). A failed
-    // upload surfaces at the next flush or at finish.
-    return full ? this.flush() : RESOLVED;
+    return full ? this.flush() : this.pending;
   }
 
   /** Writes the arena as one sorted part; it continues the current run when it sorts after it. */
@@ -187,7 +185,6 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     this.arena.clear();
     if (cols.len === 0) return;
     const bounds = boundsOf(cols);
-    const mergeFollows = !this.continuesRun(bounds) && this.runs.length + 1 >= MAX_RUNS;
     const p = this.writePart(cols, false).then(async (ref) => {
       this.addPart(ref, bounds);
       if (this.runs.length >= MAX_RUNS) {
@@ -200,22 +197,12 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
       }
     });
     this.pending = p;
-    // One upload at a time is in flight while the next part's updates arrive (the next flush
-    // waits for it before it sorts: the sort's copy is the buffer being uploaded). To S3 that
-    // hides most of an upload; to SQLite, whose writes finish before they return, it changes
-    // nothing. A merge is waited for: it holds a part of several runs, and the arena would grow
-    // beside it.
-    if (mergeFollows) await p;
-    else p.catch(() => undefined);
+    await p;
   }
 
-  /** Whether a part continues the current run (it sorts after it), or starts a new run. */
-  private continuesRun(b: PartBounds): boolean {
-    return this.runs.length > 0 && this.last !== null && compareRows(this.last, b.first) < 0;
-  }
-
+  /** A part continues the current run when it sorts after it, else it starts a new run. */
   private addPart(ref: PartRef, b: PartBounds): void {
-    if (this.continuesRun(b)) this.runs[this.runs.length - 1].push(ref);
+    if (this.runs.length > 0 && this.last && compareRows(this.last, b.first) < 0) this.runs[this.runs.length - 1].push(ref);
     else this.runs.push([ref]);
     this.last = b.last;
     this.len += b.len;
