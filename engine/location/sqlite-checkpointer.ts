@@ -23,7 +23,11 @@ parentPort.on('message', (m) => {
     process.exit(0);
   }
   try {
-    db ??= new Database(workerData.path, { timeout: workerData.busyTimeoutMs, nativeBinding: workerData.nativeBinding });
+    if (!db) {
+      db = new Database(workerData.path, { timeout: workerData.busyTimeoutMs, nativeBinding: workerData.nativeBinding });
+      // A checkpoint copies frames through the file, not the page cache: keep the cache tiny.
+      db.pragma('cache_size = -64');
+    }
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch {
     // The writer's own auto-checkpoint still bounds the WAL.
@@ -64,7 +68,10 @@ export class Checkpointer {
       const module = createRequire(import.meta.url).resolve('better-sqlite3');
       const nativeBinding = process.env.SHARDSCOPE_SQLITE_NATIVE_BINDING || undefined;
       const workerData = { module, path: this.path, busyTimeoutMs: this.busyTimeoutMs, nativeBinding, state: this.state.buffer };
-      const w = new Worker(WORKER, { eval: true, workerData });
+      // A small isolate: it runs one pragma at a time (an isolate with default limits held ~18
+      // MiB of a builder's peak RSS).
+      const resourceLimits = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, codeRangeSizeMb: 4, stackSizeMb: 1 };
+      const w = new Worker(WORKER, { eval: true, workerData, resourceLimits });
       // Without it the writer's auto-checkpoint still keeps the WAL bounded: nothing is lost.
       const gone = (): void => {
         if (this.worker === w) this.worker = null;
