@@ -17,6 +17,22 @@ import { partKey } from './paths.js';
 import { fetchPartBytes } from './fetch.js';
 import { deleteOwnParts, deleteUnlessRetained } from './ownership.js';
 
+/** An update's time and diff as a batch starting at `lower` takes them (the builder's and small-batch's rule). */
+export function checkBatchUpdate(time: number, diff: number, lower: Antichain): void {
+  checkTime(time);
+  checkDiff(diff);
+  if (!beyond(time, lower)) {
+    throw new InvalidUsageError('UpdateNotBeyondLower', `update time ${time} is not beyond the batch lower ${fmt(lower)}`);
+  }
+}
+
+/** The error for a batch whose newest update time (-1: none) is not below its upper; null if it is. */
+export function updateBeyondUpper(maxTime: number, upper: Antichain): InvalidUsageError | null {
+  return maxTime >= 0 && beyond(maxTime, upper)
+    ? new InvalidUsageError('UpdateBeyondUpper', `update time ${maxTime} is beyond the batch upper ${fmt(upper)}`)
+    : null;
+}
+
 /** The JSON-serializable form of a Batch: send it to another thread, process or handle. */
 export interface TransmittableBatch {
   readonly shardId: string;
@@ -149,14 +165,7 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
   /** Synchronous core of add(): validation and encoding; true when the arena should be flushed. */
   push(key: K, val: V, time: number, diff: number): boolean {
     if (this.finished) throw new InvalidUsageError('InvalidArgument', 'batch builder already finished');
-    checkTime(time);
-    checkDiff(diff);
-    if (!beyond(time, this.lower)) {
-      throw new InvalidUsageError(
-        'UpdateNotBeyondLower',
-        `update time ${time} is not beyond the batch lower ${fmt(this.lower)}`,
-      );
-    }
+    checkBatchUpdate(time, diff, this.lower);
     if (time > this.maxTime) this.maxTime = time;
     this.arena.addEncoded(this.deps.keyCodec, key, this.deps.valCodec, val, time, diff);
     return this.arena.sizeBytes >= this.deps.targetBytes || this.arena.len >= MAX_ARENA_ROWS;
@@ -264,11 +273,8 @@ export class BatchBuilderImpl<K, V> implements BatchBuilder<K, V> {
     if (!leq(this.lower, upper)) {
       return fail(new InvalidUsageError('InvalidBounds', `batch lower ${fmt(this.lower)} is not <= upper ${fmt(upper)}`));
     }
-    if (this.maxTime >= 0 && beyond(this.maxTime, upper)) {
-      return fail(
-        new InvalidUsageError('UpdateBeyondUpper', `update time ${this.maxTime} is beyond the batch upper ${fmt(upper)}`),
-      );
-    }
+    const beyondUpper = updateBeyondUpper(this.maxTime, upper);
+    if (beyondUpper) return fail(beyondUpper);
     if (this.arena.len > 0) {
       // Into the arena's reused output buffers, not fresh ones on top of them: writePart encodes
       // (or inlines) cols before its first await, and the arena is dropped right after.

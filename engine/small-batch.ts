@@ -3,12 +3,11 @@
 // merge buffers, cost more than the sort and encoding of a few rows. Synchronous, so concurrent
 // appends of one writer cannot share the arena at once. A batch that does not fit inline returns
 // null and goes through the builder, which writes it to blob.
-import { beyond, checkDiff, checkTime, fmt, type Antichain } from './antichain.js';
-import { BatchImpl, type BuilderDeps } from './batch.js';
-import { InvalidUsageError } from './errors.js';
+import type { Antichain } from './antichain.js';
+import { BatchImpl, checkBatchUpdate, updateBeyondUpper, type BuilderDeps } from './batch.js';
 import { UpdateArena } from './part/arena.js';
 import { inlineFromColumns, inlineKey, inlineSize, inlineSizeOf } from './part/inline.js';
-import type { Update } from './update.js';
+import { checkUpdateTuple, type Update } from './update.js';
 
 /** Arrays up to this length try the small path; longer ones rarely fit inline. */
 export const SMALL_BATCH_MAX_ROWS = 64;
@@ -35,21 +34,14 @@ export class SmallBatches<K, V> {
     try {
       let maxTime = -1;
       for (const u of updates) {
-        if (!Array.isArray(u) || u.length !== 4) {
-          throw new InvalidUsageError('InvalidArgument', 'each update must be a [key, val, time, diff] tuple');
-        }
+        checkUpdateTuple(u);
         const [key, val, time, diff] = u;
-        checkTime(time);
-        checkDiff(diff);
-        if (!beyond(time, lower)) {
-          throw new InvalidUsageError('UpdateNotBeyondLower', `update time ${time} is not beyond the batch lower ${fmt(lower)}`);
-        }
+        checkBatchUpdate(time, diff, lower);
         if (time > maxTime) maxTime = time;
         arena.addEncoded(deps.keyCodec, key, deps.valCodec, val, time, diff);
       }
-      if (maxTime >= 0 && beyond(maxTime, upper)) {
-        throw new InvalidUsageError('UpdateBeyondUpper', `update time ${maxTime} is beyond the batch upper ${fmt(upper)}`);
-      }
+      const beyondUpper = updateBeyondUpper(maxTime, upper);
+      if (beyondUpper) throw beyondUpper;
       const cols = arena.sortAndConsolidate({ reuseOutput: true });
       if (cols.len === 0) return new BatchImpl(deps.shardId, lower, upper, 0, [], deps.blob, deps.retained);
       if (inlineSizeOf(cols) > deps.inlineMaxBytes) return null;

@@ -11,7 +11,7 @@ import { parseBlobKey } from './paths.js';
 import { randomBytes } from 'node:crypto';
 import type { AppendResult as TAppendResult } from './state/transitions.js';
 import type { PartRef } from './state/types.js';
-import type { Update } from './update.js';
+import { checkUpdateTuple, type Update } from './update.js';
 
 export type AppendResult = TAppendResult;
 
@@ -46,7 +46,7 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
       keyCodec,
       valCodec,
       inlineMaxBytes: ctx.config.inlineWritesMaxBytes,
-      retained: () => retainedPartKeys(machine),
+      retained: this.retained,
     });
     this.startHeartbeat(ctx.config.writerLeaseDurationMs / 4);
   }
@@ -103,23 +103,18 @@ export class WriteHandleImpl<K, V> extends HandleBase implements WriteHandle<K, 
   async batch(updates: Iterable<Update<K, V>>, lower: Antichain, upper: Antichain): Promise<Batch> {
     this.check();
     const upperChecked = checkAntichain(upper, 'upper');
+    const lowerChecked = checkAntichain(lower, 'lower');
+    if (!leq(lowerChecked, upperChecked)) {
+      throw new InvalidUsageError('InvalidBounds', `lower ${fmt(lowerChecked)} is not <= upper ${fmt(upperChecked)}`);
+    }
     if (Array.isArray(updates) && updates.length <= SMALL_BATCH_MAX_ROWS) {
-      const lowerChecked = checkAntichain(lower, 'lower');
-      if (!leq(lowerChecked, upperChecked)) {
-        throw new InvalidUsageError('InvalidBounds', `lower ${fmt(lowerChecked)} is not <= upper ${fmt(upperChecked)}`);
-      }
       const small = this.small.build(updates, lowerChecked, upperChecked);
       if (small) return small;
     }
-    const b = this.builder(lower) as BatchBuilderImpl<K, V>;
-    if (!leq(b.lower, upperChecked)) {
-      throw new InvalidUsageError('InvalidBounds', `lower ${fmt(b.lower)} is not <= upper ${fmt(upperChecked)}`);
-    }
+    const b = this.builder(lowerChecked) as BatchBuilderImpl<K, V>;
     try {
       for (const u of iterate(updates)) {
-        if (!Array.isArray(u) || u.length !== 4) {
-          throw new InvalidUsageError('InvalidArgument', 'each update must be a [key, val, time, diff] tuple');
-        }
+        checkUpdateTuple(u);
         if (b.push(u[0], u[1], u[2], u[3])) await b.flush();
       }
     } catch (e) {

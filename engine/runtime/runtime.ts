@@ -40,7 +40,7 @@ import { ClientClosedError, InvalidUsageError, RuntimeShutdownError } from '../e
 import type { Listen } from '../listen.js';
 import type { PersistConfig } from '../config.js';
 import type { ReadHandle } from '../read.js';
-import type { Update } from '../update.js';
+import { checkUpdateTuple, type Update } from '../update.js';
 import type { WriteHandle } from '../write.js';
 import { newShardId } from '../ids.js';
 import {
@@ -353,7 +353,7 @@ export class RuntimeImpl implements RuntimeClient, StreamHost {
     }
     const recs: WriteRec[] = [];
     for (const u of updates) {
-      if (!Array.isArray(u) || u.length !== 4) throw new InvalidUsageError('InvalidArgument', 'each update must be a [key, val, time, diff] tuple');
+      checkUpdateTuple(u);
       const t = checkTime(u[2]);
       const d = checkDiff(u[3]);
       recs.push({ o: 'w', s: s.id, k: b64(keyCodec.encode(u[0])), v: b64(valCodec.encode(u[1])), t, d });

@@ -20,7 +20,7 @@ import { ClientClosedError, CorruptDataError, InvalidUsageError, LocationError }
 import { retryExternal } from '../location/retry.js';
 import { SqliteBlob } from '../location/sqlite-blob.js';
 import type { PartRef } from '../state/types.js';
-import type { Update } from '../update.js';
+import { checkUpdateTuple, type Update } from '../update.js';
 import type { WriteHandle } from '../write.js';
 import { ROW_HEADER, RowWriter } from './rows.js';
 import type { PartOut } from './worker.js';
@@ -333,7 +333,7 @@ class SinkImpl<K, V> implements PersistSink<K, V> {
     const n = ws.length;
     let since = 0;
     for (const u of updates) {
-      if (!Array.isArray(u) || u.length !== 4) throw new InvalidUsageError('InvalidArgument', 'each update must be a [key, val, time, diff] tuple');
+      checkUpdateTuple(u);
       const t = u[2];
       const d = u[3];
       if (!Number.isSafeInteger(t) || t < 0) throw new InvalidUsageError('InvalidTimestamp', `invalid time ${String(t)}: times are non-negative safe integers`);
