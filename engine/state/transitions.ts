@@ -245,14 +245,18 @@ export function expireWriter(state: ShardState, cmd: { writerId: string }): Outc
 export function commit(state: ShardState, changes: Changes, now: number, latestRollup: number | null): StateDiff {
   // Walks the maps as they will be (state plus changes) without copying them: this runs for every
   // version written, and copies of three records per append cost more than the rest of it.
-  const leasedExpired = expiredIds(state.leasedReaders, changes.leasedReaders, now);
-  const writersExpired = expiredIds(state.writers, changes.writers, now);
   let readersMeet: Antichain | null = null;
   const meetWith = (r: { since: Antichain }): void => {
     readersMeet = readersMeet ? meet(readersMeet, r.since) : r.since;
   };
+  const leasedExpired: string[] = [];
   eachLive(state.leasedReaders, changes.leasedReaders, (id, r) => {
-    if (!leasedExpired?.includes(id)) meetWith(r);
+    if (leaseExpired(r, now)) leasedExpired.push(id);
+    else meetWith(r);
+  });
+  const writersExpired: string[] = [];
+  eachLive(state.writers, changes.writers, (id, w) => {
+    if (leaseExpired(w, now)) writersExpired.push(id);
   });
   eachLive(state.criticalReaders, changes.criticalReaders, (_, r) => meetWith(r));
   const since = readersMeet ? join(state.since, readersMeet) : state.since;
@@ -263,8 +267,8 @@ export function commit(state: ShardState, changes: Changes, now: number, latestR
   diff.seqno = state.seqno + 1;
   diff.walltimeMs = Math.max(now, state.walltimeMs);
   diff.latestRollup = latestRollup;
-  if (leasedExpired) diff.leasedReaders = [...(changes.leasedReaders ?? []), ...leasedExpired.map((id) => ({ id, value: null }))];
-  if (writersExpired) diff.writers = [...(changes.writers ?? []), ...writersExpired.map((id) => ({ id, value: null }))];
+  if (leasedExpired.length) diff.leasedReaders = [...(changes.leasedReaders ?? []), ...leasedExpired.map((id) => ({ id, value: null }))];
+  if (writersExpired.length) diff.writers = [...(changes.writers ?? []), ...writersExpired.map((id) => ({ id, value: null }))];
   if (!eq(since, state.since)) diff.since = since;
   return diff;
 }
@@ -284,17 +288,9 @@ function eachLive<T>(map: Readonly<Record<string, T>>, changes: readonly KeyedCh
   for (const [id, v] of changed) if (v !== null) f(id, v);
 }
 
-/** The live leases (after changes) silent for longer than their duration; null when none. */
-function expiredIds<T extends { lastHeartbeatMs: number; leaseDurationMs: number }>(
-  map: Readonly<Record<string, T>>,
-  changes: readonly KeyedChange<T>[] | undefined,
-  now: number,
-): string[] | null {
-  let out: string[] | null = null;
-  eachLive(map, changes, (id, r) => {
-    if (now - r.lastHeartbeatMs > r.leaseDurationMs) (out ??= []).push(id);
-  });
-  return out;
+/** A lease silent for longer than its duration. */
+function leaseExpired(l: { lastHeartbeatMs: number; leaseDurationMs: number }, now: number): boolean {
+  return now - l.lastHeartbeatMs > l.leaseDurationMs;
 }
 
 export function seqnoSince(state: ShardState): number {
