@@ -15,10 +15,10 @@ function value(n: number, seed: number): Uint8Array {
   return v;
 }
 
-// Generous: on a loaded machine the worker's start (a new isolate loading better-sqlite3) is slow.
 /** Whole-buffer comparison: toEqual walks 2 MiB element by element (tens of seconds). */
 const same = (a: Uint8Array | null, b: Uint8Array): boolean => a !== null && Buffer.from(a).equals(b);
 
+// Generous: on a loaded machine the worker's start (a new isolate loading better-sqlite3) is slow.
 async function until(cond: () => boolean, timeoutMs = 60_000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
